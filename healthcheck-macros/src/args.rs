@@ -1,0 +1,162 @@
+//! Parses and checks the attribute's arguments: `#[health_check(name = "db", timeout = "2s")]`.
+
+use std::time::Duration;
+
+use proc_macro2::{Span, TokenStream};
+use syn::LitStr;
+use syn::meta::ParseNestedMeta;
+
+use crate::name;
+
+/// The keys the attribute accepts, listed in the error for an unknown key.
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`";
+
+/// The attribute's arguments, each value already checked.
+pub struct Args {
+    pub name: LitStr,
+    pub timeout: Option<Duration>,
+    pub success_ttl: Option<Duration>,
+    pub failed_ttl: Option<Duration>,
+}
+
+/// Parses `args`, reporting every bad argument at once rather than the first only.
+pub fn parse(args: TokenStream) -> syn::Result<Args> {
+    let mut errors = Errors::default();
+    let mut name: Option<LitStr> = None;
+    let mut timeout = None;
+    let mut success_ttl = None;
+    let mut failed_ttl = None;
+
+    let parser = syn::meta::parser(|meta| {
+        let result = if meta.path.is_ident("name") {
+            // #[health_check(name = "db")]
+            parse_name(&meta).and_then(|v| set_once(&meta, &mut name, v))
+        } else if meta.path.is_ident("timeout") {
+            // #[health_check(timeout = "2s")]
+            parse_duration(&meta, false).and_then(|v| set_once(&meta, &mut timeout, v))
+        } else if meta.path.is_ident("success_ttl") {
+            // #[health_check(success_ttl = "27s")]
+            parse_duration(&meta, true).and_then(|v| set_once(&meta, &mut success_ttl, v))
+        } else if meta.path.is_ident("failed_ttl") {
+            // #[health_check(failed_ttl = "9s")]
+            parse_duration(&meta, true).and_then(|v| set_once(&meta, &mut failed_ttl, v))
+        } else {
+            let key = path_text(&meta);
+            skip_value(&meta);
+            Err(meta.error(format!("unknown key `{key}`; valid keys are {KEYS}")))
+        };
+        if let Err(err) = result {
+            errors.push(err);
+        }
+        Ok(())
+    });
+    syn::parse::Parser::parse2(parser, args)?;
+
+    let Some(name) = name else {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing `name`: write #[health_check(name = \"...\")]",
+        ));
+        return Err(errors.finish().unwrap_err());
+    };
+    errors.finish()?;
+    Ok(Args {
+        name,
+        timeout,
+        success_ttl,
+        failed_ttl,
+    })
+}
+
+/// Gathers errors so the user sees all of them in one build.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// Stores a key's value, or errors on the key's second appearance.
+fn set_once<T>(meta: &ParseNestedMeta, slot: &mut Option<T>, value: T) -> syn::Result<()> {
+    if slot.is_some() {
+        let key = path_text(meta);
+        return Err(syn::Error::new_spanned(
+            &meta.path,
+            format!("`{key}` is given twice; keep one"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn parse_name(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
+    let lit = string_value(meta, "name = \"db\"")?;
+    match name::problem(&lit.value()) {
+        Some(problem) => Err(syn::Error::new(lit.span(), problem)),
+        None => Ok(lit),
+    }
+}
+
+fn parse_duration(meta: &ParseNestedMeta, zero_allowed: bool) -> syn::Result<Duration> {
+    let key = path_text(meta);
+    let lit = string_value(meta, &format!("{key} = \"2s\""))?;
+    let text = lit.value();
+    let duration = humantime::parse_duration(&text).map_err(|err| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`{key}` is not a duration ({err}); write a number and a unit, such as \"500ms\", \"2s\" or \"1m\""
+            ),
+        )
+    })?;
+    if duration.is_zero() && !zero_allowed {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must be longer than zero, such as \"2s\""),
+        ));
+    }
+    Ok(duration)
+}
+
+/// Reads `= "…"`, erroring on the value when it is not a string literal.
+fn string_value(meta: &ParseNestedMeta, example: &str) -> syn::Result<LitStr> {
+    let key = path_text(meta);
+    let value = meta.value()?;
+    let expr: syn::Expr = value.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{key}` takes a string literal, such as {example}"),
+        )),
+    }
+}
+
+/// Consumes an unknown key's value, if any, so parsing can go on to the next key.
+fn skip_value(meta: &ParseNestedMeta) {
+    if meta.input.peek(syn::Token![=]) {
+        if let Ok(value) = meta.value() {
+            let _ = value.parse::<syn::Expr>();
+        }
+    } else if meta.input.peek(syn::token::Paren) {
+        let _ = meta.parse_nested_meta(|_| Ok(()));
+    }
+}
+
+fn path_text(meta: &ParseNestedMeta) -> String {
+    quote::ToTokens::to_token_stream(&meta.path)
+        .to_string()
+        .replace(' ', "")
+}

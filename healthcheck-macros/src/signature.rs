@@ -1,0 +1,101 @@
+//! Reads the item under the attribute and rejects what cannot be a health check.
+//!
+//! The body is kept as raw tokens: only the signature matters here.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, FnArg, Signature, Visibility};
+
+use crate::args::Errors;
+
+/// An `fn` item with its body left unparsed.
+pub struct CheckFn {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    pub body: TokenStream,
+}
+
+impl Parse for CheckFn {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let item_start = input.span();
+        let sig: Signature = input.parse().map_err(|_| not_a_fn(item_start))?;
+        let body: proc_macro2::Group = input.parse().map_err(|_| not_a_fn(item_start))?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace || !input.is_empty() {
+            return Err(not_a_fn(item_start));
+        }
+        Ok(CheckFn {
+            attrs,
+            vis,
+            sig,
+            body: proc_macro2::TokenTree::Group(body).into(),
+        })
+    }
+}
+
+/// The error for an item that is not a function, pointed at its first keyword.
+pub fn not_a_fn(span: Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        "#[health_check] goes on an `async fn` with no parameters that returns `(bool, String)`",
+    )
+}
+
+/// Every reason `sig` cannot be a health check, each at the token to change.
+pub fn validate(sig: &Signature) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    if let Some(token) = &sig.constness {
+        errors.push(syn::Error::new_spanned(
+            token,
+            "a health check cannot be a `const fn`; remove `const`",
+        ));
+    }
+    if let Some(token) = &sig.unsafety {
+        errors.push(syn::Error::new_spanned(
+            token,
+            "a health check cannot be an `unsafe fn`; remove `unsafe` and keep unsafe code in a block inside it",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "a health check cannot have an `extern` ABI; remove it",
+        ));
+    }
+    if sig.asyncness.is_none() {
+        errors.push(syn::Error::new_spanned(
+            sig.fn_token,
+            "a health check must be an `async fn`; write `async fn`",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            "a health check cannot be generic; remove the type, lifetime and const parameters",
+        ));
+    }
+    for input in &sig.inputs {
+        let message = match input {
+            FnArg::Receiver(_) => {
+                "a health check cannot take `self`; make it a free function and reach the value through a static"
+            }
+            FnArg::Typed(_) => "a health check takes no parameters; remove this one",
+        };
+        errors.push(syn::Error::new_spanned(input, message));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "a health check takes no parameters; remove the `...`",
+        ));
+    }
+    if let syn::ReturnType::Default = sig.output {
+        errors.push(syn::Error::new(
+            sig.paren_token.span.close(),
+            "a health check must return `(bool, String)`; add `-> (bool, String)`",
+        ));
+    }
+    errors.finish()
+}

@@ -1,0 +1,68 @@
+//! One report over 1, 100 and 10,000 trivial checks, cached and uncached, and the
+//! report's serialization. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use healthcheck::{Check, HealthCheck};
+
+const SIZES: [usize; 3] = [1, 100, 10_000];
+
+/// `count` checks that pass at once; a TTL of zero makes every report run them all.
+fn registry(count: usize, ttl: Duration) -> HealthCheck {
+    (0..count)
+        .fold(
+            HealthCheck::builder()
+                .linked_checks(false)
+                .success_ttl(ttl)
+                .hostname("bench"),
+            |builder, i| {
+                builder.check(Check::new(format!("check_{i:05}"), || async {
+                    (true, "ok".to_string())
+                }))
+            },
+        )
+        .build()
+        .expect("names are unique")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+fn report(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("report");
+    for count in SIZES {
+        let uncached = registry(count, Duration::ZERO);
+        group.bench_with_input(BenchmarkId::new("uncached", count), &uncached, |b, h| {
+            b.to_async(&rt).iter(|| async { black_box(h.run().await) })
+        });
+        let cached = registry(count, Duration::from_secs(3600));
+        rt.block_on(cached.run());
+        group.bench_with_input(BenchmarkId::new("cached", count), &cached, |b, h| {
+            b.to_async(&rt).iter(|| async { black_box(h.run().await) })
+        });
+    }
+    group.finish();
+}
+
+fn serialize(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("serialize");
+    for count in SIZES {
+        let report = rt.block_on(registry(count, Duration::ZERO).run());
+        group.bench_with_input(BenchmarkId::new("flask_json", count), &report, |b, r| {
+            b.iter(|| black_box(r.to_response()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, report, serialize);
+criterion_main!(benches);

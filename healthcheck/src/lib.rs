@@ -1,0 +1,127 @@
+//! Health checks for Rust services.
+//!
+//! Mark plain async functions with `#[health_check]`; [`HealthCheck::collect`] finds
+//! every one linked into the binary, from any crate, and runs them into a
+//! [Flask healthcheck](https://github.com/Runscope/healthcheck)-style [`Report`].
+//!
+//! ```
+//! use healthcheck::{health_check, HealthCheck};
+//!
+//! #[health_check(name = "database", timeout = "2s")]
+//! async fn database() -> (bool, String) {
+//!     (true, "database ok".to_string())
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), healthcheck::CollectError> {
+//! let health = HealthCheck::collect()?;
+//! let report = health.run().await;
+//! assert!(report.is_success());
+//! assert_eq!(report.results[0].checker, "database");
+//!
+//! let response = report.to_response(); // http::Response: 200 or 500, JSON body
+//! assert_eq!(response.status(), 200);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The attribute
+//!
+//! `#[health_check(name = "…")]` goes on an `async fn` with no parameters that returns
+//! `(bool, String)`: whether the check passed, and a message. The function stays
+//! callable as written. Keys:
+//!
+//! | key | value | default |
+//! |---|---|---|
+//! | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group` | required |
+//! | `timeout` | a duration such as `"500ms"`, `"2s"`, `"1m"` | [`DEFAULT_TIMEOUT`] (5 s) |
+//! | `success_ttl` | how long a pass is reused; `"0s"` never caches | [`DEFAULT_SUCCESS_TTL`] (27 s) |
+//! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`DEFAULT_FAILED_TTL`] (9 s) |
+//!
+//! Any other key, a key given twice, a bad name or duration, and a function that is not
+//! an `async fn() -> (bool, String)` are compile errors pointing at the mistake.
+//!
+//! # What the macro expands to
+//!
+//! The function is left as it is. Beside it, the macro emits a plain `fn` that boxes
+//! the function's future, and hands a const [`Location`]-stamped registration to
+//! [`inventory`](https://docs.rs/inventory):
+//!
+//! ```ignore
+//! async fn database() -> (bool, String) { /* unchanged */ }
+//!
+//! const _: () = {
+//!     fn __healthcheck_run_database() -> ::healthcheck::__private::RunFuture {
+//!         ::healthcheck::__private::Box::pin(async {
+//!             ::healthcheck::__private::into_outcome(database().await)
+//!         })
+//!     }
+//!     ::healthcheck::__private::inventory::submit! {
+//!         ::healthcheck::__private::Registration {
+//!             name: "database",
+//!             run: __healthcheck_run_database,
+//!             timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
+//!             success_ttl: None,
+//!             failed_ttl: None,
+//!             location: ::healthcheck::Location {
+//!                 file: file!(),
+//!                 line: line!(),
+//!                 module_path: Some(module_path!()),
+//!             },
+//!         }
+//!     }
+//! };
+//! ```
+//!
+//! # How checks run
+//!
+//! - Every selected check runs concurrently, each on a tokio task of its own: a report
+//!   costs the slowest check, not the sum. Runs need a tokio runtime.
+//! - A run longer than its timeout is dropped and fails with `check timed out after 2s`.
+//! - A panic fails that check with the panic message; nothing else is affected.
+//! - A pass is reused for `success_ttl`, a failure for `failed_ttl`; a reused result keeps
+//!   the `timestamp` and `expires` of the run that produced it.
+//! - Single-flight: callers that find a stale result share the one run under way, so a
+//!   check never runs twice at once, however many probes arrive. A run is not cancelled
+//!   when its callers go away: it finishes and its result is cached.
+//!
+//! # Platform caveats
+//!
+//! Registration relies on [`inventory`](https://docs.rs/inventory), which runs static
+//! constructors before `main`. It works on Linux, macOS, Windows and the BSDs; on
+//! WebAssembly, constructors need the target's support. A check in a crate that nothing
+//! in the binary refers to is not linked, and so not collected: name something from that
+//! crate (a `use some_crate as _;` is not enough; call or mention one of its items).
+//! Inventory gives no order; the registry sorts checks by name.
+
+mod check;
+mod format;
+mod name;
+mod registration;
+mod registry;
+mod report;
+mod runner;
+
+pub use check::{Check, IntoOutcome, Outcome};
+pub use format::{Flask, Format};
+pub use healthcheck_macros::health_check;
+pub use registration::Location;
+pub use registry::{
+    Builder, CollectError, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT, HealthCheck,
+};
+pub use report::{CheckResult, Report, Status};
+
+/// What the code `#[health_check]` generates names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registration::{Registration, RunFuture};
+    pub use inventory;
+    pub use std::boxed::Box;
+    pub use std::time::Duration;
+
+    /// Converts a check's return value; spanned on the return type by the macro so a
+    /// wrong type is reported there.
+    pub fn into_outcome<T: crate::IntoOutcome>(value: T) -> crate::Outcome {
+        value.into_outcome()
+    }
+}

@@ -1,0 +1,47 @@
+//! What `#[health_check]` submits to `inventory` at link time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use crate::check::Outcome;
+
+/// The future a registered check's entry point returns.
+pub type RunFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
+
+/// One `#[health_check]` function, as the macro records it. A const value, so it can
+/// be handed to `inventory::submit!`.
+#[doc(hidden)]
+pub struct Registration {
+    /// The check's name, already validated by the macro.
+    pub name: &'static str,
+    /// Calls the user's function and boxes its future.
+    pub run: fn() -> RunFuture,
+    /// `timeout = "…"`, or `None` for the registry's default.
+    pub timeout: Option<Duration>,
+    /// `success_ttl = "…"`, or `None` for the registry's default.
+    pub success_ttl: Option<Duration>,
+    /// `failed_ttl = "…"`, or `None` for the registry's default.
+    pub failed_ttl: Option<Duration>,
+    /// Where the function is defined.
+    pub location: Location,
+}
+
+inventory::collect!(Registration);
+
+/// Where a check is defined in the source, for errors and listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Source file, as `file!()` gives it.
+    pub file: &'static str,
+    /// Line of the `#[health_check]` attribute, or of the `Check::new` call.
+    pub line: u32,
+    /// Module of a `#[health_check]` function; `None` for checks built with `Check::new`.
+    pub module_path: Option<&'static str>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}

@@ -1,0 +1,88 @@
+//! The report of one run: plain data in the Flask-healthcheck shape, no I/O.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Serialize, Serializer};
+
+/// Overall status of a report: `"success"` when every check passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Status {
+    /// Every check passed (or there were none).
+    Success,
+    /// At least one check failed.
+    Failure,
+}
+
+/// The result of every selected check, as Flask healthcheck reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// `success` when every result passed, `failure` otherwise.
+    pub status: Status,
+    /// When this report was made (fresh on every report, even when results are cached).
+    #[serde(serialize_with = "epoch_seconds")]
+    pub timestamp: SystemTime,
+    /// The host that ran the checks.
+    pub hostname: String,
+    /// One result per check, ordered by name.
+    pub results: Vec<CheckResult>,
+}
+
+/// One check's result. A cached result keeps the `timestamp` and `expires` of the run
+/// that produced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    /// The check's name.
+    pub checker: String,
+    /// The check's message, or why it failed (timeout, panic, not found).
+    pub output: String,
+    /// Whether the check passed.
+    pub passed: bool,
+    /// When the run finished.
+    #[serde(serialize_with = "epoch_seconds")]
+    pub timestamp: SystemTime,
+    /// When this result stops being reused: `timestamp` plus the TTL that applies.
+    #[serde(serialize_with = "epoch_seconds")]
+    pub expires: SystemTime,
+    /// How long the run took, in seconds in JSON.
+    #[serde(serialize_with = "seconds")]
+    pub response_time: Duration,
+}
+
+impl Report {
+    /// Builds a report stamped now; the status follows from the results.
+    pub fn new(hostname: impl Into<String>, results: Vec<CheckResult>) -> Self {
+        let status = if results.iter().all(|result| result.passed) {
+            Status::Success
+        } else {
+            Status::Failure
+        };
+        Report {
+            status,
+            timestamp: SystemTime::now(),
+            hostname: hostname.into(),
+            results,
+        }
+    }
+
+    /// Whether every check passed.
+    pub fn is_success(&self) -> bool {
+        self.status == Status::Success
+    }
+
+    /// The result of the check named `name`, if the report has one.
+    pub fn result(&self, name: &str) -> Option<&CheckResult> {
+        self.results.iter().find(|result| result.checker == name)
+    }
+}
+
+/// Float seconds since the Unix epoch, as Python's `time.time()` gives them.
+fn epoch_seconds<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    serializer.serialize_f64(since_epoch.as_secs_f64())
+}
+
+fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(duration.as_secs_f64())
+}
