@@ -23,6 +23,8 @@ pub struct Args {
 pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let mut errors = Errors::default();
     let mut name: Option<LitStr> = None;
+    // Set when `name` is given, even with a bad value, so "missing" is not reported too.
+    let mut name_given = false;
     let mut timeout = None;
     let mut success_ttl = None;
     let mut failed_ttl = None;
@@ -30,6 +32,7 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let parser = syn::meta::parser(|meta| {
         let result = if meta.path.is_ident("name") {
             // #[health_check(name = "db")]
+            name_given = true;
             parse_name(&meta).and_then(|v| set_once(&meta, &mut name, v))
         } else if meta.path.is_ident("timeout") {
             // #[health_check(timeout = "2s")]
@@ -43,23 +46,33 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         } else {
             let key = path_text(&meta);
             skip_value(&meta);
-            Err(meta.error(format!("unknown key `{key}`; valid keys are {KEYS}")))
+            let hint = if KEYS.contains(&format!("`{}`", key.to_lowercase())) {
+                format!("; keys are case-sensitive: write `{}`", key.to_lowercase())
+            } else {
+                String::new()
+            };
+            Err(meta.error(format!("unknown key `{key}`; valid keys are {KEYS}{hint}")))
         };
         if let Err(err) = result {
             errors.push(err);
         }
         Ok(())
     });
-    syn::parse::Parser::parse2(parser, args)?;
+    syn::parse::Parser::parse2(parser, args).map_err(|err| {
+        syn::Error::new(
+            err.span(),
+            format!("{err}; the arguments are `key = \"value\"` pairs, such as name = \"db\""),
+        )
+    })?;
 
-    let Some(name) = name else {
+    if !name_given {
         errors.push(syn::Error::new(
             Span::call_site(),
             "missing `name`: write #[health_check(name = \"...\")]",
         ));
-        return Err(errors.finish().unwrap_err());
-    };
+    }
     errors.finish()?;
+    let name = name.expect("a given name without an error was stored");
     Ok(Args {
         name,
         timeout,

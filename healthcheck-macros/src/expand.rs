@@ -59,13 +59,14 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
         syn::ReturnType::Default => func.sig.span(),
     };
     let into_outcome = quote_spanned! {ret_span=>
-        ::healthcheck::__private::into_outcome
+        ::healthcheck::__private::into_outcome(__healthcheck_returned)
     };
     quote! {
         const _: () = {
             fn #run() -> ::healthcheck::__private::RunFuture {
                 ::healthcheck::__private::Box::pin(async {
-                    #into_outcome(#ident().await)
+                    let __healthcheck_returned = #ident().await;
+                    #into_outcome
                 })
             }
             ::healthcheck::__private::inventory::submit! {

@@ -1,0 +1,6 @@
+use healthcheck::health_check;
+
+#[health_check(name = "database")]
+async fn database() {}
+
+fn main() {}
