@@ -1,0 +1,108 @@
+//! The demo server (`examples/demo.rs`) as a user runs it: a real process, queried
+//! through a real socket.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The demo binary that `cargo test` builds beside this test's own binary.
+fn demo_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let demo = profile_dir
+        .join("examples")
+        .join(format!("demo{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        demo.exists(),
+        "{} is missing: run `cargo test --workspace`, which builds the examples",
+        demo.display()
+    );
+    demo
+}
+
+/// Starts the demo on a free port and returns it with the address it printed.
+async fn start_demo(fail: bool) -> (Child, SocketAddr) {
+    let dir = std::env::temp_dir().join(format!(
+        "healthcheck-demo-test-{}-{fail}",
+        std::process::id()
+    ));
+    let mut command = Command::new(demo_binary());
+    command
+        .env("DEMO_ADDR", "127.0.0.1:0")
+        .env("DEMO_DIR", &dir)
+        .env_remove("DEMO_FAIL")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    if fail {
+        command.env("DEMO_FAIL", "1");
+    }
+    let mut child = command.spawn().expect("start the demo");
+    let stdout = child.stdout.take().unwrap();
+    let line = BufReader::new(stdout)
+        .lines()
+        .next_line()
+        .await
+        .unwrap()
+        .expect("the demo prints its URL");
+    let url = line.split("http://").nth(1).expect("a URL");
+    let addr = url.trim_end_matches("/healthcheck").parse().unwrap();
+    (child, addr)
+}
+
+fn assert_flask_result(result: &Value) {
+    assert!(result["checker"].is_string(), "{result}");
+    assert!(result["output"].is_string(), "{result}");
+    assert!(result["passed"].is_boolean(), "{result}");
+    let timestamp = result["timestamp"].as_f64().expect("timestamp is a number");
+    let expires = result["expires"].as_f64().expect("expires is a number");
+    assert!(expires >= timestamp, "{result}");
+    assert!(result["response_time"].as_f64().expect("a number") >= 0.0);
+}
+
+#[tokio::test]
+async fn the_demo_serves_every_flask_field_with_the_right_type() {
+    let (_demo, addr) = start_demo(false).await;
+    let response = support::http::get(addr, "/healthcheck").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let json = response.json();
+    assert_eq!(json["status"], "success");
+    assert!(json["timestamp"].as_f64().unwrap() > 1.6e9);
+    assert!(!json["hostname"].as_str().unwrap().is_empty());
+    let results = json["results"].as_array().unwrap();
+    let names: Vec<&str> = results
+        .iter()
+        .map(|r| r["checker"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["disk_space", "sqlite", "toggle"]);
+    results.iter().for_each(assert_flask_result);
+    assert!(
+        results[1]["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("sqlite ok: ")
+    );
+}
+
+#[tokio::test]
+async fn the_demo_fails_with_500_when_demo_fail_is_set() {
+    let (_demo, addr) = start_demo(true).await;
+    let response = support::http::get(addr, "/healthcheck").await;
+    assert_eq!(response.status, 500, "{}", response.body);
+    let json = response.json();
+    assert_eq!(json["status"], "failure");
+    let toggle = &json["results"][2];
+    assert_eq!(toggle["checker"], "toggle");
+    assert_eq!(toggle["passed"], false);
+    assert_eq!(toggle["output"], "failing because DEMO_FAIL=1");
+    assert_eq!(
+        json["results"][0]["passed"], true,
+        "the other checks still pass"
+    );
+}
