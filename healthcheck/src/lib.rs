@@ -4,7 +4,7 @@
 //! every one linked into the binary, from any crate, and runs them into a
 //! [Flask healthcheck](https://github.com/Runscope/healthcheck)-style [`Report`].
 //!
-//! ```
+//! ```standalone_crate
 //! use healthcheck::{health_check, HealthCheck};
 //!
 //! #[health_check(name = "database", timeout = "2s")]
@@ -53,7 +53,8 @@
 //! const _: () = {
 //!     fn __healthcheck_run_database() -> ::healthcheck::__private::RunFuture {
 //!         ::healthcheck::__private::Box::pin(async {
-//!             ::healthcheck::__private::into_outcome(database().await)
+//!             let __healthcheck_returned = database().await;
+//!             ::healthcheck::__private::into_outcome(__healthcheck_returned)
 //!         })
 //!     }
 //!     ::healthcheck::__private::inventory::submit! {
@@ -93,6 +94,10 @@
 //! in the binary refers to is not linked, and so not collected: name something from that
 //! crate (a `use some_crate as _;` is not enough; call or mention one of its items).
 //! Inventory gives no order; the registry sorts checks by name.
+//!
+//! Edition 2024 merges doctests into one binary, so the checks of every doctest would
+//! meet in one registry: mark a doctest that defines checks or collects them
+//! `standalone_crate`.
 
 mod check;
 mod format;
@@ -110,6 +115,11 @@ pub use registry::{
     Builder, CollectError, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT, HealthCheck,
 };
 pub use report::{CheckResult, Report, Status};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 
 /// What the code `#[health_check]` generates names; not a public API.
 #[doc(hidden)]

@@ -4,13 +4,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use futures_util::future::join_all;
-
 use crate::check::Check;
 use crate::name;
 use crate::registration::{Location, Registration};
 use crate::report::{CheckResult, Report};
-use crate::runner::{Defaults, Slot};
+use crate::runner::{Defaults, Lookup, Slot};
+use tokio::time::Instant;
 
 /// A run that takes longer is dropped and fails. Long enough for a slow database
 /// handshake, short enough that a hung dependency shows within one probe period.
@@ -44,8 +43,9 @@ impl HealthCheck {
 
     /// Runs every check (each one's fresh cached result is reused) and reports.
     pub async fn run(&self) -> Report {
-        let results = join_all(self.slots.iter().map(|slot| Arc::clone(slot).result())).await;
-        Report::new(self.hostname.clone(), results)
+        let now = Instant::now();
+        let lookups = self.slots.iter().map(|slot| Ok(slot.lookup(now))).collect();
+        self.report(lookups).await
     }
 
     /// Runs the named checks; a name no check has yields a failed "not found" result.
@@ -57,13 +57,24 @@ impl HealthCheck {
         S: AsRef<str>,
     {
         let names: BTreeSet<String> = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
-        let results = join_all(names.into_iter().map(|name| async move {
-            match self.slot(&name) {
-                Some(slot) => Arc::clone(slot).result().await,
-                None => not_found(name),
-            }
-        }))
-        .await;
+        let now = Instant::now();
+        let lookups = names
+            .into_iter()
+            .map(|name| self.slot(&name).map(|slot| slot.lookup(now)).ok_or(name))
+            .collect();
+        self.report(lookups).await
+    }
+
+    /// Awaits the lookups in order. Every run they need has already started, so the
+    /// wait is as long as the slowest run, not the sum.
+    async fn report(&self, lookups: Vec<Result<Lookup, String>>) -> Report {
+        let mut results = Vec::with_capacity(lookups.len());
+        for lookup in lookups {
+            results.push(match lookup {
+                Ok(lookup) => lookup.result().await,
+                Err(unknown) => not_found(unknown),
+            });
+        }
         Report::new(self.hostname.clone(), results)
     }
 
@@ -99,21 +110,21 @@ impl std::fmt::Debug for HealthCheck {
     }
 }
 
-fn not_found(name: String) -> CheckResult {
+fn not_found(name: String) -> Arc<CheckResult> {
     let now = SystemTime::now();
-    CheckResult {
+    Arc::new(CheckResult {
         output: format!("not found: no health check is named `{name}`"),
         checker: name,
         passed: false,
         timestamp: now,
         expires: now,
         response_time: Duration::ZERO,
-    }
+    })
 }
 
 /// Builds a [`HealthCheck`]: defaults, hostname, and checks added in code.
 ///
-/// ```
+/// ```standalone_crate
 /// use std::time::Duration;
 /// use healthcheck::{Check, HealthCheck};
 ///

@@ -1,5 +1,6 @@
 //! The report of one run: plain data in the Flask-healthcheck shape, no I/O.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
@@ -25,8 +26,9 @@ pub struct Report {
     pub timestamp: SystemTime,
     /// The host that ran the checks.
     pub hostname: String,
-    /// One result per check, ordered by name.
-    pub results: Vec<CheckResult>,
+    /// One result per check, ordered by name. Shared with the cache, so a report of
+    /// cached results copies no strings.
+    pub results: Vec<Arc<CheckResult>>,
 }
 
 /// One check's result. A cached result keeps the `timestamp` and `expires` of the run
@@ -52,7 +54,7 @@ pub struct CheckResult {
 
 impl Report {
     /// Builds a report stamped now; the status follows from the results.
-    pub fn new(hostname: impl Into<String>, results: Vec<CheckResult>) -> Self {
+    pub fn new(hostname: impl Into<String>, results: Vec<Arc<CheckResult>>) -> Self {
         let status = if results.iter().all(|result| result.passed) {
             Status::Success
         } else {
@@ -73,7 +75,10 @@ impl Report {
 
     /// The result of the check named `name`, if the report has one.
     pub fn result(&self, name: &str) -> Option<&CheckResult> {
-        self.results.iter().find(|result| result.checker == name)
+        self.results
+            .iter()
+            .find(|result| result.checker == name)
+            .map(|result| &**result)
     }
 }
 

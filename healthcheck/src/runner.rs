@@ -1,6 +1,7 @@
 //! Runs one check: its cached result, single-flight runs, timeout and panic isolation.
 
 use std::any::Any;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -10,6 +11,21 @@ use tokio::time::Instant;
 
 use crate::check::{Check, Outcome};
 use crate::report::CheckResult;
+
+/// A check's result, already known or on its way.
+pub(crate) enum Lookup {
+    Fresh(Arc<CheckResult>),
+    Running(Shared<BoxFuture<'static, Arc<CheckResult>>>),
+}
+
+impl Lookup {
+    pub(crate) async fn result(self) -> Arc<CheckResult> {
+        match self {
+            Lookup::Fresh(result) => result,
+            Lookup::Running(run) => run.await,
+        }
+    }
+}
 
 /// A check with its settings resolved, and the state shared by everyone who asks for it.
 pub(crate) struct Slot {
@@ -23,9 +39,9 @@ pub(crate) struct Slot {
 #[derive(Default)]
 struct SlotState {
     /// The last result and the moment it goes stale (tokio's clock, so tests can pause it).
-    cached: Option<(CheckResult, Instant)>,
+    cached: Option<(Arc<CheckResult>, Instant)>,
     /// The run under way, if any: every caller that finds the result stale awaits this one.
-    in_flight: Option<Shared<BoxFuture<'static, CheckResult>>>,
+    in_flight: Option<Shared<BoxFuture<'static, Arc<CheckResult>>>>,
 }
 
 /// The settings a check falls back to when it sets none.
@@ -47,100 +63,97 @@ impl Slot {
         }
     }
 
-    /// The fresh cached result, or the result of the run under way, or of a new run.
-    pub(crate) async fn result(self: Arc<Self>) -> CheckResult {
-        let run = {
-            let mut state = self.lock();
-            if let Some((result, fresh_until)) = &state.cached
-                && Instant::now() < *fresh_until
-            {
-                return result.clone();
-            }
-            match &state.in_flight {
-                Some(run) => run.clone(),
-                None => {
-                    let run = self.start_run();
-                    state.in_flight = Some(run.clone());
-                    run
-                }
+    /// The result cached at `now` if fresh, else the run under way, else a new run.
+    ///
+    /// Synchronous, so a report can look up every check before awaiting any: the runs it
+    /// starts proceed concurrently while the caller awaits them one by one.
+    pub(crate) fn lookup(self: &Arc<Self>, now: Instant) -> Lookup {
+        let mut state = self.lock();
+        if let Some((result, fresh_until)) = &state.cached
+            && now < *fresh_until
+        {
+            return Lookup::Fresh(Arc::clone(result));
+        }
+        let run = match &state.in_flight {
+            Some(run) => run.clone(),
+            None => {
+                let run = self.start_run();
+                state.in_flight = Some(run.clone());
+                run
             }
         };
-        run.await
+        Lookup::Running(run)
     }
 
     /// Spawns the run so it completes and is cached even if every caller goes away.
-    fn start_run(self: &Arc<Self>) -> Shared<BoxFuture<'static, CheckResult>> {
+    fn start_run(self: &Arc<Self>) -> Shared<BoxFuture<'static, Arc<CheckResult>>> {
         let slot = Arc::clone(self);
-        let name = self.check.name.clone();
         let task = tokio::spawn(async move {
-            let result = slot.execute().await;
-            slot.finish(result.clone());
-            result
+            let (outcome, started, finished) = slot.execute().await;
+            slot.finish(outcome, finished - started, finished)
         });
+        let name = self.check.name.clone();
         async move {
-            // Only a runtime shutting down can stop the task: it catches the check's panics.
+            // Only a runtime shutting down stops the task: it catches the check's panics.
             task.await.unwrap_or_else(|err| {
                 let now = SystemTime::now();
-                CheckResult {
+                Arc::new(CheckResult {
                     checker: name,
                     output: format!("the check's run was stopped: {err}"),
                     passed: false,
                     timestamp: now,
                     expires: now,
                     response_time: Duration::ZERO,
-                }
+                })
             })
         }
         .boxed()
         .shared()
     }
 
-    /// Runs the check on a task of its own, bounded by the timeout.
-    async fn execute(&self) -> CheckResult {
+    /// Runs the check bounded by the timeout, turning a panic into a failure.
+    async fn execute(&self) -> (Outcome, Instant, Instant) {
         let started = Instant::now();
-        let mut task = tokio::spawn((self.check.run)());
-        let outcome = match tokio::time::timeout(self.timeout, &mut task).await {
+        let run = AssertUnwindSafe((self.check.run)()).catch_unwind();
+        let outcome = match tokio::time::timeout_at(started + self.timeout, run).await {
             Ok(Ok(outcome)) => outcome,
-            Ok(Err(err)) if err.is_panic() => Outcome::fail(format!(
-                "check panicked: {}",
-                panic_message(err.into_panic().as_ref())
-            )),
-            Ok(Err(err)) => Outcome::fail(format!("check was cancelled: {err}")),
-            Err(_elapsed) => {
-                // Drops the check's future at its next await point.
-                task.abort();
-                Outcome::fail(format!(
-                    "check timed out after {}",
-                    humantime::format_duration(self.timeout)
-                ))
+            Ok(Err(panic)) => {
+                Outcome::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
             }
+            // The check's future was dropped by `timeout_at`, cancelling it.
+            Err(_elapsed) => Outcome::fail(format!(
+                "check timed out after {}",
+                humantime::format_duration(self.timeout)
+            )),
         };
-        let response_time = started.elapsed();
+        (outcome, started, Instant::now())
+    }
+
+    /// Caches the outcome of the run that finished at `finished` and ends the run.
+    fn finish(
+        &self,
+        outcome: Outcome,
+        response_time: Duration,
+        finished: Instant,
+    ) -> Arc<CheckResult> {
         let ttl = if outcome.passed {
             self.success_ttl
         } else {
             self.failed_ttl
         };
         let timestamp = SystemTime::now();
-        CheckResult {
+        let result = Arc::new(CheckResult {
             checker: self.check.name.clone(),
             output: outcome.output,
             passed: outcome.passed,
             timestamp,
             expires: timestamp + ttl,
             response_time,
-        }
-    }
-
-    fn finish(&self, result: CheckResult) {
-        let ttl = if result.passed {
-            self.success_ttl
-        } else {
-            self.failed_ttl
-        };
+        });
         let mut state = self.lock();
-        state.cached = Some((result, Instant::now() + ttl));
+        state.cached = Some((Arc::clone(&result), finished + ttl));
         state.in_flight = None;
+        result
     }
 
     fn lock(&self) -> MutexGuard<'_, SlotState> {
