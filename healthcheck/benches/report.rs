@@ -2,11 +2,10 @@
 //! report's serialization. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use healthcheck::{Check, HealthCheck, Report};
+use healthcheck::{Check, HealthCheck};
 
 const SIZES: [usize; 3] = [1, 100, 10_000];
 
@@ -36,28 +35,18 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a runtime")
 }
 
-/// One report, made on a runtime worker as a request handler would make it.
-async fn report_in_task(health: &Arc<HealthCheck>) -> Report {
-    let health = Arc::clone(health);
-    tokio::spawn(async move { health.run().await })
-        .await
-        .expect("the report task")
-}
-
 fn report(c: &mut Criterion) {
     let rt = runtime();
     let mut group = c.benchmark_group("report");
     for count in SIZES {
-        let uncached = Arc::new(registry(count, Duration::ZERO));
+        let uncached = registry(count, Duration::ZERO);
         group.bench_with_input(BenchmarkId::new("uncached", count), &uncached, |b, h| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(report_in_task(h).await) })
+            b.to_async(&rt).iter(|| async { black_box(h.run().await) })
         });
-        let cached = Arc::new(registry(count, Duration::from_secs(3600)));
+        let cached = registry(count, Duration::from_secs(3600));
         rt.block_on(cached.run());
         group.bench_with_input(BenchmarkId::new("cached", count), &cached, |b, h| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(report_in_task(h).await) })
+            b.to_async(&rt).iter(|| async { black_box(h.run().await) })
         });
     }
     group.finish();

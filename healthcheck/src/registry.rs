@@ -67,7 +67,7 @@ impl HealthCheck {
 
     /// Awaits the lookups in order. Every run they need has already started, so the
     /// wait is as long as the slowest run, not the sum.
-    async fn report(&self, lookups: Vec<Result<Lookup, String>>) -> Report {
+    async fn report(&self, lookups: Vec<Result<Lookup<'_>, String>>) -> Report {
         let mut results = Vec::with_capacity(lookups.len());
         for lookup in lookups {
             results.push(match lookup {

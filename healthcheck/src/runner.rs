@@ -6,26 +6,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
+use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::check::{Check, Outcome};
 use crate::report::CheckResult;
-
-/// A check's result, already known or on its way.
-pub(crate) enum Lookup {
-    Fresh(Arc<CheckResult>),
-    Running(Shared<BoxFuture<'static, Arc<CheckResult>>>),
-}
-
-impl Lookup {
-    pub(crate) async fn result(self) -> Arc<CheckResult> {
-        match self {
-            Lookup::Fresh(result) => result,
-            Lookup::Running(run) => run.await,
-        }
-    }
-}
 
 /// A check with its settings resolved, and the state shared by everyone who asks for it.
 pub(crate) struct Slot {
@@ -34,14 +21,42 @@ pub(crate) struct Slot {
     success_ttl: Duration,
     failed_ttl: Duration,
     state: Mutex<SlotState>,
+    /// Wakes the callers waiting on the run under way when it ends.
+    run_ended: Notify,
 }
 
 #[derive(Default)]
 struct SlotState {
     /// The last result and the moment it goes stale (tokio's clock, so tests can pause it).
     cached: Option<(Arc<CheckResult>, Instant)>,
-    /// The run under way, if any: every caller that finds the result stale awaits this one.
-    in_flight: Option<Shared<BoxFuture<'static, Arc<CheckResult>>>>,
+    /// Whether a run is under way: callers that find the result stale wait for it.
+    running: bool,
+}
+
+/// A check's result: known, coming from a run this caller started, or from one it joined.
+pub(crate) enum Lookup<'a> {
+    Fresh(Arc<CheckResult>),
+    Started(&'a Slot, JoinHandle<Arc<CheckResult>>),
+    Joined(&'a Slot, Notified<'a>),
+}
+
+impl Lookup<'_> {
+    pub(crate) async fn result(self) -> Arc<CheckResult> {
+        match self {
+            Lookup::Fresh(result) => result,
+            Lookup::Started(slot, task) => task.await.unwrap_or_else(|_| slot.stopped()),
+            Lookup::Joined(slot, run_ended) => {
+                run_ended.await;
+                // The run's result, or a newer one: either is what the caller waited for.
+                let cached = slot
+                    .lock()
+                    .cached
+                    .as_ref()
+                    .map(|(result, _)| Arc::clone(result));
+                cached.unwrap_or_else(|| slot.stopped())
+            }
+        }
+    }
 }
 
 /// The settings a check falls back to when it sets none.
@@ -60,6 +75,7 @@ impl Slot {
             failed_ttl: check.failed_ttl.unwrap_or(defaults.failed_ttl),
             check,
             state: Mutex::default(),
+            run_ended: Notify::new(),
         }
     }
 
@@ -67,48 +83,26 @@ impl Slot {
     ///
     /// Synchronous, so a report can look up every check before awaiting any: the runs it
     /// starts proceed concurrently while the caller awaits them one by one.
-    pub(crate) fn lookup(self: &Arc<Self>, now: Instant) -> Lookup {
+    pub(crate) fn lookup(self: &Arc<Self>, now: Instant) -> Lookup<'_> {
         let mut state = self.lock();
         if let Some((result, fresh_until)) = &state.cached
             && now < *fresh_until
         {
             return Lookup::Fresh(Arc::clone(result));
         }
-        let run = match &state.in_flight {
-            Some(run) => run.clone(),
-            None => {
-                let run = self.start_run();
-                state.in_flight = Some(run.clone());
-                run
-            }
-        };
-        Lookup::Running(run)
-    }
-
-    /// Spawns the run so it completes and is cached even if every caller goes away.
-    fn start_run(self: &Arc<Self>) -> Shared<BoxFuture<'static, Arc<CheckResult>>> {
+        if state.running {
+            // Made under the lock, so the end of the run cannot slip past it.
+            return Lookup::Joined(self, self.run_ended.notified());
+        }
+        state.running = true;
+        // A task of its own: the run completes and is cached even if every caller goes away.
         let slot = Arc::clone(self);
         let task = tokio::spawn(async move {
+            let mut run = RunGuard(Some(&slot));
             let (outcome, started, finished) = slot.execute().await;
-            slot.finish(outcome, finished - started, finished)
+            run.end(outcome, finished - started, finished)
         });
-        let name = self.check.name.clone();
-        async move {
-            // Only a runtime shutting down stops the task: it catches the check's panics.
-            task.await.unwrap_or_else(|err| {
-                let now = SystemTime::now();
-                Arc::new(CheckResult {
-                    checker: name,
-                    output: format!("the check's run was stopped: {err}"),
-                    passed: false,
-                    timestamp: now,
-                    expires: now,
-                    response_time: Duration::ZERO,
-                })
-            })
-        }
-        .boxed()
-        .shared()
+        Lookup::Started(self, task)
     }
 
     /// Runs the check bounded by the timeout, turning a panic into a failure.
@@ -120,7 +114,7 @@ impl Slot {
             Ok(Err(panic)) => {
                 Outcome::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
             }
-            // The check's future was dropped by `timeout_at`, cancelling it.
+            // `timeout_at` has dropped the check's future, cancelling it.
             Err(_elapsed) => Outcome::fail(format!(
                 "check timed out after {}",
                 humantime::format_duration(self.timeout)
@@ -129,36 +123,66 @@ impl Slot {
         (outcome, started, Instant::now())
     }
 
-    /// Caches the outcome of the run that finished at `finished` and ends the run.
-    fn finish(
-        &self,
+    /// The result for callers whose run was stopped before it ended (runtime shutdown).
+    fn stopped(&self) -> Arc<CheckResult> {
+        let now = SystemTime::now();
+        Arc::new(CheckResult {
+            checker: self.check.name.clone(),
+            output: "the check's run was stopped before it ended".to_string(),
+            passed: false,
+            timestamp: now,
+            expires: now,
+            response_time: Duration::ZERO,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        // The lock is never held across user code, so a poisoned state is still consistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Ends a run: caches its result, or, if the run is dropped unfinished, just lets the
+/// next caller start another. Either way the callers waiting on it are woken.
+struct RunGuard<'a>(Option<&'a Slot>);
+
+impl RunGuard<'_> {
+    fn end(
+        &mut self,
         outcome: Outcome,
         response_time: Duration,
         finished: Instant,
     ) -> Arc<CheckResult> {
+        let slot = self.0.take().expect("a run ends once");
         let ttl = if outcome.passed {
-            self.success_ttl
+            slot.success_ttl
         } else {
-            self.failed_ttl
+            slot.failed_ttl
         };
         let timestamp = SystemTime::now();
         let result = Arc::new(CheckResult {
-            checker: self.check.name.clone(),
+            checker: slot.check.name.clone(),
             output: outcome.output,
             passed: outcome.passed,
             timestamp,
             expires: timestamp + ttl,
             response_time,
         });
-        let mut state = self.lock();
+        let mut state = slot.lock();
         state.cached = Some((Arc::clone(&result), finished + ttl));
-        state.in_flight = None;
+        state.running = false;
+        drop(state);
+        slot.run_ended.notify_waiters();
         result
     }
+}
 
-    fn lock(&self) -> MutexGuard<'_, SlotState> {
-        // The lock is never held across user code, so a poisoned state is still consistent.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            slot.lock().running = false;
+            slot.run_ended.notify_waiters();
+        }
     }
 }
 
