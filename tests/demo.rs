@@ -26,8 +26,21 @@ fn demo_binary() -> PathBuf {
     demo
 }
 
-/// Starts the demo on a free port and returns it with the address it printed.
-async fn start_demo(fail: bool) -> (Child, SocketAddr) {
+/// A running demo process; dropping it kills the process and removes its data.
+struct Demo {
+    _process: Child,
+    dir: PathBuf,
+    addr: SocketAddr,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts the demo on a free port, in a data directory of its own.
+async fn start_demo(fail: bool) -> Demo {
     let dir = std::env::temp_dir().join(format!(
         "healthcheck-demo-test-{}-{fail}",
         std::process::id()
@@ -52,7 +65,11 @@ async fn start_demo(fail: bool) -> (Child, SocketAddr) {
         .expect("the demo prints its URL");
     let url = line.split("http://").nth(1).expect("a URL");
     let addr = url.trim_end_matches("/healthcheck").parse().unwrap();
-    (child, addr)
+    Demo {
+        _process: child,
+        dir,
+        addr,
+    }
 }
 
 fn assert_flask_result(result: &Value) {
@@ -67,8 +84,8 @@ fn assert_flask_result(result: &Value) {
 
 #[tokio::test]
 async fn the_demo_serves_every_flask_field_with_the_right_type() {
-    let (_demo, addr) = start_demo(false).await;
-    let response = support::http::get(addr, "/healthcheck").await;
+    let demo = start_demo(false).await;
+    let response = support::http::get(demo.addr, "/healthcheck").await;
     assert_eq!(response.status, 200, "{}", response.body);
     assert_eq!(response.header("content-type"), Some("application/json"));
     let json = response.json();
@@ -92,8 +109,8 @@ async fn the_demo_serves_every_flask_field_with_the_right_type() {
 
 #[tokio::test]
 async fn the_demo_fails_with_500_when_demo_fail_is_set() {
-    let (_demo, addr) = start_demo(true).await;
-    let response = support::http::get(addr, "/healthcheck").await;
+    let demo = start_demo(true).await;
+    let response = support::http::get(demo.addr, "/healthcheck").await;
     assert_eq!(response.status, 500, "{}", response.body);
     let json = response.json();
     assert_eq!(json["status"], "failure");

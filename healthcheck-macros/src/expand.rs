@@ -76,7 +76,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
                     timeout: #timeout,
                     success_ttl: #success_ttl,
                     failed_ttl: #failed_ttl,
-                    location: ::healthcheck::Location {
+                    location: ::healthcheck::__private::Location {
                         file: ::core::file!(),
                         line: ::core::line!(),
                         module_path: ::core::option::Option::Some(::core::module_path!()),

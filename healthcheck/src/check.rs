@@ -56,12 +56,6 @@ impl IntoOutcome for (bool, String) {
     }
 }
 
-impl IntoOutcome for Outcome {
-    fn into_outcome(self) -> Outcome {
-        self
-    }
-}
-
 /// A health check added programmatically, with the same semantics as a
 /// `#[health_check]` function.
 ///

@@ -64,7 +64,7 @@
 //!             timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
 //!             success_ttl: None,
 //!             failed_ttl: None,
-//!             location: ::healthcheck::Location {
+//!             location: ::healthcheck::__private::Location {
 //!                 file: file!(),
 //!                 line: line!(),
 //!                 module_path: Some(module_path!()),
@@ -124,7 +124,7 @@ struct ReadmeDoctests;
 /// What the code `#[health_check]` generates names; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registration::{Registration, RunFuture};
+    pub use crate::registration::{Location, Registration, RunFuture};
     pub use inventory;
     pub use std::boxed::Box;
     pub use std::time::Duration;
