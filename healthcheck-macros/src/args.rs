@@ -9,7 +9,10 @@ use syn::meta::ParseNestedMeta;
 use crate::name;
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
-const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`";
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`";
+
+/// The probe kinds a check may belong to, as written in `kind = "…"`.
+const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];
 
 /// The attribute's arguments, each value already checked.
 pub struct Args {
@@ -17,6 +20,10 @@ pub struct Args {
     pub timeout: Option<Duration>,
     pub success_ttl: Option<Duration>,
     pub failed_ttl: Option<Duration>,
+    /// `kind = …`, each one of [`KINDS`], without repeats; `None` for the default.
+    pub kinds: Option<Vec<LitStr>>,
+    /// `tags = […]`, each valid, without repeats.
+    pub tags: Vec<LitStr>,
 }
 
 /// Parses `args`, reporting every bad argument at once rather than the first only.
@@ -28,6 +35,8 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let mut timeout = None;
     let mut success_ttl = None;
     let mut failed_ttl = None;
+    let mut kinds = None;
+    let mut tags = None;
 
     let parser = syn::meta::parser(|meta| {
         let result = if meta.path.is_ident("name") {
@@ -43,6 +52,12 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         } else if meta.path.is_ident("failed_ttl") {
             // #[health_check(failed_ttl = "9s")]
             parse_duration(&meta, true).and_then(|v| set_once(&meta, &mut failed_ttl, v))
+        } else if meta.path.is_ident("kind") {
+            // #[health_check(kind = "liveness")], #[health_check(kind = ["liveness", "readiness"])]
+            parse_kinds(&meta).and_then(|v| set_once(&meta, &mut kinds, v))
+        } else if meta.path.is_ident("tags") {
+            // #[health_check(tags = ["db", "external"])]
+            parse_tags(&meta).and_then(|v| set_once(&meta, &mut tags, v))
         } else {
             let key = path_text(&meta);
             skip_value(&meta);
@@ -78,6 +93,8 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         timeout,
         success_ttl,
         failed_ttl,
+        kinds,
+        tags: tags.unwrap_or_default(),
     })
 }
 
@@ -91,6 +108,10 @@ impl Errors {
             Some(all) => all.combine(err),
             None => self.0 = Some(err),
         }
+    }
+
+    pub fn push_all(&mut self, errors: impl IntoIterator<Item = syn::Error>) {
+        errors.into_iter().for_each(|err| self.push(err));
     }
 
     pub fn finish(self) -> syn::Result<()> {
@@ -138,6 +159,88 @@ fn parse_duration(meta: &ParseNestedMeta, zero_allowed: bool) -> syn::Result<Dur
         ));
     }
     Ok(duration)
+}
+
+fn parse_kinds(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    let kinds = string_values(meta, "kind = \"liveness\" or kind = [\"liveness\", \"readiness\"]")?;
+    let mut errors = Errors::default();
+    for kind in &kinds {
+        if !KINDS.contains(&kind.value().as_str()) {
+            errors.push(syn::Error::new(
+                kind.span(),
+                format!(
+                    "unknown kind `{}`; use \"liveness\", \"readiness\" or \"startup\"",
+                    kind.value()
+                ),
+            ));
+        }
+    }
+    errors.push_all(repeats("kind", &kinds));
+    errors.finish()?;
+    Ok(kinds)
+}
+
+fn parse_tags(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    let tags = string_values(meta, "tags = [\"db\", \"external\"]")?;
+    let mut errors = Errors::default();
+    for tag in &tags {
+        if let Some(problem) = name::tag_problem(&tag.value()) {
+            errors.push(syn::Error::new(tag.span(), problem));
+        }
+    }
+    errors.push_all(repeats("tag", &tags));
+    errors.finish()?;
+    Ok(tags)
+}
+
+/// An error on each literal whose value an earlier one already has.
+fn repeats(what: &str, values: &[LitStr]) -> Vec<syn::Error> {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(i, value)| values[..*i].iter().any(|v| v.value() == value.value()))
+        .map(|(_, value)| {
+            syn::Error::new(
+                value.span(),
+                format!("{what} `{}` is listed twice; keep one", value.value()),
+            )
+        })
+        .collect()
+}
+
+/// Reads `= "…"` or `= ["…", …]` (at least one), erroring on any element that is not a
+/// string literal.
+fn string_values(meta: &ParseNestedMeta, example: &str) -> syn::Result<Vec<LitStr>> {
+    let key = path_text(meta);
+    let expr: syn::Expr = meta.value()?.parse()?;
+    let not_a_string = |tokens: &dyn quote::ToTokens| {
+        syn::Error::new_spanned(
+            tokens,
+            format!("`{key}` takes a string literal or a list of them, such as {example}"),
+        )
+    };
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => Ok(vec![lit]),
+        syn::Expr::Array(array) if array.elems.is_empty() => Err(syn::Error::new_spanned(
+            array,
+            format!("`{key}` needs at least one value, such as {example}"),
+        )),
+        syn::Expr::Array(array) => array
+            .elems
+            .into_iter()
+            .map(|elem| match elem {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(lit),
+                    ..
+                }) => Ok(lit),
+                other => Err(not_a_string(&other)),
+            })
+            .collect(),
+        other => Err(not_a_string(&other)),
+    }
 }
 
 /// Reads `= "…"`, erroring on the value when it is not a string literal.

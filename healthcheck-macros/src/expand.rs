@@ -53,6 +53,8 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     let timeout = optional_duration(args.timeout);
     let success_ttl = optional_duration(args.success_ttl);
     let failed_ttl = optional_duration(args.failed_ttl);
+    let kinds = kinds(args.kinds.as_deref());
+    let tags = &args.tags;
     // Spanned on the return type, so a type that is not a check result is reported there.
     let ret_span = match &func.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -76,6 +78,8 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
                     timeout: #timeout,
                     success_ttl: #success_ttl,
                     failed_ttl: #failed_ttl,
+                    kinds: &[#(#kinds),*],
+                    tags: &[#(#tags),*],
                     location: ::healthcheck::__private::Location {
                         file: ::core::file!(),
                         line: ::core::line!(),
@@ -85,6 +89,26 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
             }
         };
     }
+}
+
+/// `kind = …` as `Kind` paths; a check without `kind` is a readiness check.
+fn kinds(kinds: Option<&[syn::LitStr]>) -> Vec<TokenStream> {
+    let names = match kinds {
+        Some(kinds) => kinds.iter().map(syn::LitStr::value).collect(),
+        None => vec!["readiness".to_string()],
+    };
+    names
+        .iter()
+        .map(|name| {
+            let variant = match name.as_str() {
+                "liveness" => quote!(Liveness),
+                "startup" => quote!(Startup),
+                // args.rs let only the three kinds through.
+                _ => quote!(Readiness),
+            };
+            quote!(::healthcheck::__private::Kind::#variant)
+        })
+        .collect()
 }
 
 fn optional_duration(duration: Option<Duration>) -> TokenStream {

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::kind::Kind;
 use crate::registration::{Location, Registration, RunFuture};
 
 /// What one run of a check found: whether it passed, and its message.
@@ -76,6 +77,8 @@ pub struct Check {
     pub(crate) timeout: Option<Duration>,
     pub(crate) success_ttl: Option<Duration>,
     pub(crate) failed_ttl: Option<Duration>,
+    pub(crate) kinds: Vec<Kind>,
+    pub(crate) tags: Vec<String>,
     pub(crate) location: Location,
 }
 
@@ -102,6 +105,8 @@ impl Check {
             timeout: None,
             success_ttl: None,
             failed_ttl: None,
+            kinds: vec![Kind::Readiness],
+            tags: Vec::new(),
             location: Location {
                 file: caller.file(),
                 line: caller.line(),
@@ -128,6 +133,25 @@ impl Check {
         self
     }
 
+    /// The probes this check answers (default: readiness only). An empty list keeps
+    /// the default.
+    pub fn kinds(mut self, kinds: impl IntoIterator<Item = Kind>) -> Self {
+        let mut kinds: Vec<Kind> = kinds.into_iter().collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if !kinds.is_empty() {
+            self.kinds = kinds;
+        }
+        self
+    }
+
+    /// Tags to select the check by (`?tag=db`). Each follows the naming rule, checked by
+    /// [`Builder::build`](crate::Builder::build).
+    pub fn tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The check's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -136,6 +160,21 @@ impl Check {
     /// Where the check is defined.
     pub fn location(&self) -> Location {
         self.location
+    }
+
+    /// The probes this check answers.
+    pub fn kind_list(&self) -> &[Kind] {
+        &self.kinds
+    }
+
+    /// The check's tags.
+    pub fn tag_list(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// Whether the check answers the probe `kind`.
+    pub fn is(&self, kind: Kind) -> bool {
+        self.kinds.contains(&kind)
     }
 }
 
@@ -147,6 +186,8 @@ impl From<&'static Registration> for Check {
             timeout: registration.timeout,
             success_ttl: registration.success_ttl,
             failed_ttl: registration.failed_ttl,
+            kinds: registration.kinds.to_vec(),
+            tags: registration.tags.iter().map(|tag| (*tag).to_owned()).collect(),
             location: registration.location,
         }
     }
@@ -159,6 +200,8 @@ impl std::fmt::Debug for Check {
             .field("timeout", &self.timeout)
             .field("success_ttl", &self.success_ttl)
             .field("failed_ttl", &self.failed_ttl)
+            .field("kinds", &self.kinds)
+            .field("tags", &self.tags)
             .field("location", &self.location)
             .finish_non_exhaustive()
     }

@@ -101,20 +101,30 @@
 
 mod check;
 mod format;
+mod kind;
+mod lifecycle;
 mod name;
 mod registration;
 mod registry;
 mod report;
 mod runner;
+mod status_codes;
 
 pub use check::{Check, IntoOutcome, Outcome};
 pub use format::{Flask, Format};
 pub use healthcheck_macros::health_check;
 pub use registration::Location;
+pub use kind::Kind;
+pub use lifecycle::Phase;
 pub use registry::{
-    Builder, CollectError, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT, HealthCheck,
+    Builder, CollectError, DEFAULT_DRAIN_DELAY, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL,
+    DEFAULT_TIMEOUT, HealthCheck, Selection,
 };
 pub use report::{CheckResult, Report, Status};
+pub use status_codes::{Probe, StatusCodes};
+
+/// The `http` crate this one's requests and responses come from.
+pub use http;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
@@ -124,6 +134,7 @@ struct ReadmeDoctests;
 /// What the code `#[health_check]` generates names; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::kind::Kind;
     pub use crate::registration::{Location, Registration, RunFuture};
     pub use inventory;
     pub use std::boxed::Box;

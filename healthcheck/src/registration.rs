@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::check::Outcome;
+use crate::kind::Kind;
 
 /// The future a registered check's entry point returns.
 pub type RunFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
@@ -23,6 +24,10 @@ pub struct Registration {
     pub success_ttl: Option<Duration>,
     /// `failed_ttl = "…"`, or `None` for the registry's default.
     pub failed_ttl: Option<Duration>,
+    /// `kind = …`; `[Readiness]` when not given.
+    pub kinds: &'static [Kind],
+    /// `tags = […]`.
+    pub tags: &'static [&'static str],
     /// Where the function is defined.
     pub location: Location,
 }
@@ -30,7 +35,7 @@ pub struct Registration {
 inventory::collect!(Registration);
 
 /// Where a check is defined in the source, for errors and listings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Location {
     /// Source file, as `file!()` gives it.
     pub file: &'static str,

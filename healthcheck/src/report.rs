@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
+use crate::lifecycle::Phase;
+
 /// Overall status of a report: `"success"` when every check passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,6 +28,9 @@ pub struct Report {
     pub timestamp: SystemTime,
     /// The host that ran the checks.
     pub hostname: String,
+    /// The application's phase for the probe this report answers; an addition to the
+    /// Flask format that explains a 503 while every check passes (STARTING, STOPPING).
+    pub phase: Phase,
     /// One result per check, ordered by name. Shared with the cache, so a report of
     /// cached results copies no strings.
     pub results: Vec<Arc<CheckResult>>,
@@ -54,7 +59,7 @@ pub struct CheckResult {
 
 impl Report {
     /// Builds a report stamped now; the status follows from the results.
-    pub fn new(hostname: impl Into<String>, results: Vec<Arc<CheckResult>>) -> Self {
+    pub fn new(hostname: impl Into<String>, phase: Phase, results: Vec<Arc<CheckResult>>) -> Self {
         let status = if results.iter().all(|result| result.passed) {
             Status::Success
         } else {
@@ -64,6 +69,7 @@ impl Report {
             status,
             timestamp: SystemTime::now(),
             hostname: hostname.into(),
+            phase,
             results,
         }
     }

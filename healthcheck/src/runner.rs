@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -23,6 +24,8 @@ pub(crate) struct Slot {
     state: Mutex<SlotState>,
     /// Wakes the callers waiting on the run under way when it ends.
     run_ended: Notify,
+    /// Set by the first passing run: startup is over once every startup check has passed.
+    passed_once: AtomicBool,
 }
 
 #[derive(Default)]
@@ -76,7 +79,13 @@ impl Slot {
             check,
             state: Mutex::default(),
             run_ended: Notify::new(),
+            passed_once: AtomicBool::new(false),
         }
+    }
+
+    /// Whether any run of this check has passed.
+    pub(crate) fn has_passed(&self) -> bool {
+        self.passed_once.load(Ordering::Acquire)
     }
 
     /// The result cached at `now` if fresh, else the run under way, else a new run.
@@ -160,6 +169,7 @@ impl RunGuard<'_> {
             slot.failed_ttl
         };
         let timestamp = SystemTime::now();
+        let outcome_passed = outcome.passed;
         let result = Arc::new(CheckResult {
             checker: slot.check.name.clone(),
             output: outcome.output,
@@ -168,6 +178,9 @@ impl RunGuard<'_> {
             expires: timestamp + ttl,
             response_time,
         });
+        if outcome_passed {
+            slot.passed_once.store(true, Ordering::Release);
+        }
         let mut state = slot.lock();
         state.cached = Some((Arc::clone(&result), finished + ttl));
         state.running = false;
