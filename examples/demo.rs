@@ -1,9 +1,9 @@
 //! The demo server: real checks on resources that need nothing installed, served by
-//! axum at `/healthcheck`.
+//! axum at `/healthcheck` (and `/healthcheck/ready`, `/healthcheck/services`, …).
 //!
 //! ```text
 //! cargo run --example demo                   # all checks pass: 200
-//! DEMO_FAIL=1 cargo run --example demo       # the `toggle` check fails: 500
+//! DEMO_FAIL=1 cargo run --example demo       # the `toggle` check fails: 503
 //! ```
 //!
 //! `DEMO_ADDR` sets the address (default `127.0.0.1:8000`; port 0 picks a free one) and
@@ -12,11 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use axum::Router;
-use axum::extract::State;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use healthcheck::{HealthCheck, health_check};
+use healthcheck::{Endpoint, HealthCheck, health_check};
 
 /// The directory holding the demo's SQLite database; set once in `main`.
 static DATA_DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -81,10 +77,6 @@ async fn toggle() -> (bool, String) {
     }
 }
 
-async fn report(State(health): State<Arc<HealthCheck>>) -> impl IntoResponse {
-    health.run().await.to_response()
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::var_os("DEMO_DIR")
@@ -94,9 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     DATA_DIR.set(dir).expect("set once");
 
     let health = Arc::new(HealthCheck::collect()?);
-    let app = Router::new()
-        .route("/healthcheck", get(report))
-        .with_state(health);
+    let app = healthcheck::axum::router(Endpoint::new(health.clone()));
 
     let addr = std::env::var("DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_string());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
@@ -104,6 +94,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "healthcheck demo: http://{}/healthcheck",
         listener.local_addr()?
     );
-    axum::serve(listener, app).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(health.shutdown_signal())
+        .await?;
+    health.finish_shutdown().await;
     Ok(())
 }

@@ -108,10 +108,10 @@ async fn the_demo_serves_every_flask_field_with_the_right_type() {
 }
 
 #[tokio::test]
-async fn the_demo_fails_with_500_when_demo_fail_is_set() {
+async fn the_demo_fails_with_503_when_demo_fail_is_set() {
     let demo = start_demo(true).await;
     let response = support::http::get(demo.addr, "/healthcheck").await;
-    assert_eq!(response.status, 500, "{}", response.body);
+    assert_eq!(response.status, 503, "{}", response.body);
     let json = response.json();
     assert_eq!(json["status"], "failure");
     let toggle = &json["results"][2];

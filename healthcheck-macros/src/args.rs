@@ -162,7 +162,10 @@ fn parse_duration(meta: &ParseNestedMeta, zero_allowed: bool) -> syn::Result<Dur
 }
 
 fn parse_kinds(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
-    let kinds = string_values(meta, "kind = \"liveness\" or kind = [\"liveness\", \"readiness\"]")?;
+    let kinds = string_values(
+        meta,
+        "kind = \"liveness\" or kind = [\"liveness\", \"readiness\"]",
+    )?;
     let mut errors = Errors::default();
     for kind in &kinds {
         if !KINDS.contains(&kind.value().as_str()) {

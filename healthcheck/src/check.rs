@@ -187,7 +187,11 @@ impl From<&'static Registration> for Check {
             success_ttl: registration.success_ttl,
             failed_ttl: registration.failed_ttl,
             kinds: registration.kinds.to_vec(),
-            tags: registration.tags.iter().map(|tag| (*tag).to_owned()).collect(),
+            tags: registration
+                .tags
+                .iter()
+                .map(|tag| (*tag).to_owned())
+                .collect(),
             location: registration.location,
         }
     }

@@ -99,7 +99,19 @@
 //! meet in one registry: mark a doctest that defines checks or collects them
 //! `standalone_crate`.
 
+#[cfg(feature = "actix-web")]
+#[path = "adapters/actix.rs"]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[path = "adapters/axum.rs"]
+pub mod axum;
+#[cfg(feature = "tower")]
+#[path = "adapters/tower.rs"]
+mod tower;
+
 mod check;
+mod details;
+mod endpoint;
 mod format;
 mod kind;
 mod lifecycle;
@@ -107,15 +119,18 @@ mod name;
 mod registration;
 mod registry;
 mod report;
+mod request;
 mod runner;
 mod status_codes;
 
 pub use check::{Check, IntoOutcome, Outcome};
+pub use details::{Details, WITHHELD};
+pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
 pub use format::{Flask, Format};
 pub use healthcheck_macros::health_check;
-pub use registration::Location;
 pub use kind::Kind;
 pub use lifecycle::Phase;
+pub use registration::Location;
 pub use registry::{
     Builder, CollectError, DEFAULT_DRAIN_DELAY, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL,
     DEFAULT_TIMEOUT, HealthCheck, Selection,

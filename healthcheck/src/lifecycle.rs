@@ -67,9 +67,9 @@ impl Lifecycle {
 
     /// Moves to STOPPING unless shutdown has already begun.
     pub(crate) fn begin_shutdown(&self) {
-        let _ = self
-            .shutdown
-            .compare_exchange(RUNNING, STOPPING, Ordering::AcqRel, Ordering::Acquire);
+        let _ =
+            self.shutdown
+                .compare_exchange(RUNNING, STOPPING, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// STOPPED, or DOWN when a shutdown hook failed.

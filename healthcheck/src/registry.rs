@@ -82,7 +82,11 @@ impl HealthCheck {
             Some(names) => names
                 .iter()
                 .filter(|name| !selection.exclude.contains(*name))
-                .map(|name| self.slot(name).map(|slot| slot.lookup(now)).ok_or_else(|| name.clone()))
+                .map(|name| {
+                    self.slot(name)
+                        .map(|slot| slot.lookup(now))
+                        .ok_or_else(|| name.clone())
+                })
                 .collect(),
             None => self
                 .slots
@@ -282,7 +286,8 @@ impl Selection {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.tags.extend(tags.into_iter().map(|t| t.as_ref().to_owned()));
+        self.tags
+            .extend(tags.into_iter().map(|t| t.as_ref().to_owned()));
         self
     }
 
@@ -297,9 +302,7 @@ impl Selection {
         let by_kind = match self.probe {
             Probe::Combined => true,
             Probe::Liveness => check.is(Kind::Liveness),
-            Probe::Readiness => {
-                check.is(Kind::Readiness) || (starting && check.is(Kind::Startup))
-            }
+            Probe::Readiness => check.is(Kind::Readiness) || (starting && check.is(Kind::Startup)),
             Probe::Startup => check.is(Kind::Startup),
         };
         by_kind

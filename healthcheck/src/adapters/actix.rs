@@ -1,0 +1,66 @@
+//! actix-web 4: a service configuration serving an [`Endpoint`].
+//!
+//! ```ignore
+//! let endpoint = Endpoint::new(health);
+//! HttpServer::new(move || App::new().configure(healthcheck::actix::configure(endpoint.clone())))
+//! ```
+//!
+//! actix-web 4 is built on `http` 0.2; requests and responses are converted field by
+//! field to and from the `http` 1.x types the endpoint speaks.
+
+use actix_web::web::{self, ServiceConfig};
+use actix_web::{HttpRequest, HttpResponse};
+use http::Method;
+
+use crate::endpoint::Endpoint;
+
+/// Registers `{base}`, `{base}/` and everything under `{base}/` for every method.
+pub fn configure(endpoint: Endpoint) -> impl Fn(&mut ServiceConfig) + Clone + Send + 'static {
+    move |config: &mut ServiceConfig| {
+        let base = endpoint.base();
+        let root = if base.is_empty() { "/" } else { base };
+        let mut patterns = vec![root.to_owned(), format!("{base}/{{rest:.*}}")];
+        patterns.dedup();
+        let endpoint = endpoint.clone();
+        config.service(web::resource(patterns).route(web::route().to(
+            move |request: HttpRequest| {
+                let endpoint = endpoint.clone();
+                async move { respond(&endpoint, &request).await }
+            },
+        )));
+    }
+}
+
+async fn respond(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
+    let is_head = request.method() == actix_web::http::Method::HEAD;
+    let mut converted = http::Request::builder().uri(request.uri().to_string());
+    // actix-web leaves out the body of a HEAD answer itself and keeps its length, so
+    // the endpoint is asked as for GET.
+    converted = match is_head {
+        true => converted.method(Method::GET),
+        false => converted.method(request.method().as_str()),
+    };
+    for (name, value) in request.headers() {
+        converted = converted.header(name.as_str(), value.as_bytes());
+    }
+    let response = match converted.body(()) {
+        Ok(converted) => endpoint.respond(&converted).await,
+        // actix-web parsed the request already, so this takes a method http 1.x refuses.
+        Err(err) => {
+            return HttpResponse::BadRequest()
+                .content_type("application/json")
+                .insert_header(("cache-control", "no-store"))
+                .body(format!(
+                    "{{\"error\":{},\"status\":400}}",
+                    serde_json::Value::String(format!("unreadable request: {err}"))
+                ));
+        }
+    };
+    let status = actix_web::http::StatusCode::from_u16(response.status().as_u16())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut answer = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        answer.append_header((name.as_str(), value.as_bytes()));
+    }
+    answer.body(response.into_body())
+}

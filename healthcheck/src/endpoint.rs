@@ -1,0 +1,263 @@
+//! The HTTP endpoint, framework-agnostic: one function from an `http::Request` to an
+//! `http::Response`. The adapters are thin wrappers around [`Endpoint::respond`].
+
+use std::sync::Arc;
+
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
+use serde::Serialize;
+
+use crate::details::{Details, WITHHELD};
+use crate::format::{Flask, Format};
+use crate::kind::Kind;
+use crate::registration::Location;
+use crate::registry::{HealthCheck, Selection};
+use crate::report::{CheckResult, Report};
+use crate::request::{self, Rejection, Route};
+use crate::status_codes::{Probe, StatusCodes};
+
+/// The default base path, as in Flask healthcheck and OpenPaaS.
+pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
+
+/// Serves a [`HealthCheck`] over HTTP.
+///
+/// | route | answers |
+/// |---|---|
+/// | `GET {base}` | every check; combined status |
+/// | `GET {base}/live`, `/ready`, `/startup` | the checks of that kind |
+/// | `GET {base}/services` | the registered checks: name, kinds, tags, location |
+/// | `GET {base}/{name}` | one check; 404 with a "not found" result for an unknown name |
+///
+/// `?exclude=a,b` leaves checks out, `?tag=x` keeps checks tagged `x`. `HEAD` answers
+/// like `GET` without a body; other methods get 405. Every answer carries
+/// `Cache-Control: no-store`, and every refusal a JSON body naming the problem.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+/// use healthcheck::{Endpoint, HealthCheck, http};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let health = Arc::new(HealthCheck::builder().linked_checks(false).build().unwrap());
+/// let endpoint = Endpoint::new(health).base_path("/health");
+/// let request = http::Request::get("/health/ready").body(()).unwrap();
+/// let response = endpoint.respond(&request).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.headers()["cache-control"], "no-store");
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct Endpoint {
+    health: Arc<HealthCheck>,
+    config: Arc<Config>,
+}
+
+#[derive(Clone)]
+struct Config {
+    base: String,
+    details: Details,
+    status_codes: StatusCodes,
+}
+
+impl Endpoint {
+    /// An endpoint for `health` at [`DEFAULT_BASE_PATH`], showing details to everyone,
+    /// with the default [`StatusCodes`].
+    pub fn new(health: Arc<HealthCheck>) -> Self {
+        Endpoint {
+            health,
+            config: Arc::new(Config {
+                base: DEFAULT_BASE_PATH.to_owned(),
+                details: Details::Always,
+                status_codes: StatusCodes::default(),
+            }),
+        }
+    }
+
+    /// Serves under `path` (`"/"` for the root). A missing leading slash is added and a
+    /// trailing one dropped.
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        let trimmed = path.trim_matches('/');
+        Arc::make_mut(&mut self.config).base = if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("/{trimmed}")
+        };
+        self
+    }
+
+    /// Who sees each check's output and location (default [`Details::Always`]).
+    pub fn details(mut self, details: Details) -> Self {
+        Arc::make_mut(&mut self.config).details = details;
+        self
+    }
+
+    /// The status code of each probe in each phase.
+    pub fn status_codes(mut self, status_codes: StatusCodes) -> Self {
+        Arc::make_mut(&mut self.config).status_codes = status_codes;
+        self
+    }
+
+    /// The base path: `""` for the root, else `/name`.
+    pub fn base(&self) -> &str {
+        &self.config.base
+    }
+
+    /// The registry this endpoint serves.
+    pub fn health(&self) -> &Arc<HealthCheck> {
+        &self.health
+    }
+
+    /// The response to `request`. Only the method, URI and headers are read, before the
+    /// returned future is first polled, so the body type need not be `Sync`.
+    pub fn respond<B>(
+        &self,
+        request: &Request<B>,
+    ) -> impl Future<Output = Response<String>> + Send + '_ {
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let details = self.config.details.allows(request.headers());
+        async move {
+            let response = match self.answer(&method, &uri, details).await {
+                Ok(response) => response,
+                Err(rejection) => rejected(&rejection),
+            };
+            finish(&method, response)
+        }
+    }
+
+    async fn answer(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        details: bool,
+    ) -> Result<Response<String>, Rejection> {
+        let route = request::route(&self.config.base, uri.path())?;
+        if method != Method::GET && method != Method::HEAD {
+            let mut rejection = rejected(&Rejection::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method {method} is not allowed; use GET or HEAD"),
+            ));
+            rejection
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            return Ok(rejection);
+        }
+        let query = request::query(uri.query())?;
+        let (probe, selection) = match route {
+            Route::Services => return Ok(self.services(&query.tags, details)),
+            Route::Check(name) => {
+                if self.health.check(&name).is_none() {
+                    let mut report = self.health.run_named([name.as_str()]).await;
+                    withhold_unless(details, &mut report);
+                    let mut response = Flask.render(&report);
+                    *response.status_mut() = StatusCode::NOT_FOUND;
+                    return Ok(response);
+                }
+                (Probe::Combined, Selection::named([name]))
+            }
+            Route::All => (Probe::Combined, Selection::all()),
+            Route::Live => (Probe::Liveness, Selection::probe(Probe::Liveness)),
+            Route::Ready => (Probe::Readiness, Selection::probe(Probe::Readiness)),
+            Route::Startup => (Probe::Startup, Selection::probe(Probe::Startup)),
+        };
+        let selection = selection.exclude(&query.exclude).tagged(&query.tags);
+        let mut report = self.health.run_selection(&selection).await;
+        withhold_unless(details, &mut report);
+        let mut response = Flask.render(&report);
+        *response.status_mut() = self.config.status_codes.get(probe, report.phase);
+        Ok(response)
+    }
+
+    /// `GET {base}/services`: what is registered, without running anything.
+    fn services(&self, tags: &[String], details: bool) -> Response<String> {
+        #[derive(Serialize)]
+        struct Service<'a> {
+            name: &'a str,
+            kinds: &'a [Kind],
+            tags: &'a [String],
+            location: Option<Location>,
+        }
+        #[derive(Serialize)]
+        struct Services<'a> {
+            services: Vec<Service<'a>>,
+        }
+        let services = self
+            .health
+            .checks()
+            .filter(|check| tags.is_empty() || check.tag_list().iter().any(|t| tags.contains(t)))
+            .map(|check| Service {
+                name: check.name(),
+                kinds: check.kind_list(),
+                tags: check.tag_list(),
+                location: details.then(|| check.location()),
+            })
+            .collect();
+        json(StatusCode::OK, &Services { services })
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base", &self.config.base)
+            .field("details", &self.config.details)
+            .field("health", &self.health)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Replaces each output with [`WITHHELD`] unless the caller may see details.
+fn withhold_unless(details: bool, report: &mut Report) {
+    if details {
+        return;
+    }
+    for result in &mut report.results {
+        *result = Arc::new(CheckResult {
+            output: WITHHELD.to_owned(),
+            ..CheckResult::clone(result)
+        });
+    }
+}
+
+/// A refusal: its status code and `{"error": "…", "status": code}`.
+fn rejected(rejection: &Rejection) -> Response<String> {
+    #[derive(Serialize)]
+    struct Error<'a> {
+        error: &'a str,
+        status: u16,
+    }
+    json(
+        rejection.status,
+        &Error {
+            error: &rejection.message,
+            status: rejection.status.as_u16(),
+        },
+    )
+}
+
+fn json(status: StatusCode, body: &impl Serialize) -> Response<String> {
+    // Plain structs of strings and numbers always serialize.
+    let body = serde_json::to_string(body).expect("serializable");
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Headers every answer carries; `HEAD` keeps the length of the body it leaves out.
+fn finish(method: &Method, mut response: Response<String>) -> Response<String> {
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if method == Method::HEAD {
+        let length = response.body().len();
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        response.body_mut().clear();
+    }
+    response
+}

@@ -1,0 +1,243 @@
+//! Reads a request's path and query strictly: every mistake is a 4xx naming the problem.
+
+use http::StatusCode;
+
+/// The longest query string accepted; probes send a few short parameters.
+pub(crate) const MAX_QUERY_LEN: usize = 2048;
+/// The most query parameters accepted.
+pub(crate) const MAX_QUERY_PAIRS: usize = 32;
+
+/// What a path under the base asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `{base}`: every check.
+    All,
+    /// `{base}/live`
+    Live,
+    /// `{base}/ready`
+    Ready,
+    /// `{base}/startup`
+    Startup,
+    /// `{base}/services`: the registered checks.
+    Services,
+    /// `{base}/{name}`: one check.
+    Check(String),
+}
+
+/// The query parameters the endpoint understands.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Query {
+    /// `?exclude=a,b` (repeatable): checks to leave out.
+    pub(crate) exclude: Vec<String>,
+    /// `?tag=x` (repeatable, comma-separated): keep checks carrying one of these.
+    pub(crate) tags: Vec<String>,
+}
+
+/// A request the endpoint refuses: the status code and what is wrong, for the JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+}
+
+impl Rejection {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Rejection {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+/// The route `path` asks for under `base` (`""` for the root, else `/name` without a
+/// trailing slash).
+pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
+    let not_found = || {
+        Rejection::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no route {path:?}; the routes are {base}/, {base}/live, {base}/ready, {base}/startup, {base}/services and {base}/{{name}}"
+            ),
+        )
+    };
+    let Some(rest) = path.strip_prefix(base) else {
+        return Err(not_found());
+    };
+    if rest.is_empty() || rest == "/" {
+        return Ok(Route::All);
+    }
+    let Some(rest) = rest.strip_prefix('/') else {
+        return Err(not_found());
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let mut decoded = Vec::with_capacity(segments.len());
+    for segment in &segments {
+        let segment = decode(segment, false)
+            .map_err(|problem| Rejection::bad_request(format!("the path {problem}")))?;
+        if segment == "." || segment == ".." {
+            return Err(Rejection::bad_request(
+                "the path has a `.` or `..` segment; send the path without them",
+            ));
+        }
+        if segment.contains('/') {
+            return Err(Rejection::bad_request(
+                "the path has an encoded slash (%2F) in a segment",
+            ));
+        }
+        decoded.push(segment);
+    }
+    match decoded.as_slice() {
+        [one] => Ok(match one.as_str() {
+            "live" => Route::Live,
+            "ready" => Route::Ready,
+            "startup" => Route::Startup,
+            "services" => Route::Services,
+            _ if one.is_empty() => return Err(not_found()),
+            name => Route::Check(name.to_owned()),
+        }),
+        _ => Err(not_found()),
+    }
+}
+
+/// The parameters in `query` (the part after `?`, if any).
+pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
+    let mut parsed = Query::default();
+    let Some(query) = query else {
+        return Ok(parsed);
+    };
+    if query.len() > MAX_QUERY_LEN {
+        return Err(Rejection::new(
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "the query is {} bytes long; the limit is {MAX_QUERY_LEN}",
+                query.len()
+            ),
+        ));
+    }
+    let pairs: Vec<&str> = query.split('&').filter(|pair| !pair.is_empty()).collect();
+    if pairs.len() > MAX_QUERY_PAIRS {
+        return Err(Rejection::bad_request(format!(
+            "the query has {} parameters; the limit is {MAX_QUERY_PAIRS}",
+            pairs.len()
+        )));
+    }
+    for pair in pairs {
+        let (key, value) = match pair.split_once('=') {
+            Some((key, value)) => (key, Some(value)),
+            None => (pair, None),
+        };
+        let key = decode(key, true)
+            .map_err(|problem| Rejection::bad_request(format!("a query key {problem}")))?;
+        let target = match key.as_str() {
+            "exclude" => &mut parsed.exclude,
+            "tag" => &mut parsed.tags,
+            _ => {
+                return Err(Rejection::bad_request(format!(
+                    "unknown query parameter {key:?}; the parameters are `exclude` and `tag`"
+                )));
+            }
+        };
+        let Some(value) = value else {
+            return Err(Rejection::bad_request(format!(
+                "`{key}` needs a value, such as {key}=a,b"
+            )));
+        };
+        let value = decode(value, true)
+            .map_err(|problem| Rejection::bad_request(format!("the value of `{key}` {problem}")))?;
+        target.extend(
+            value
+                .split(',')
+                .filter(|item| !item.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    Ok(parsed)
+}
+
+/// Percent-decodes `text`, refusing a `%` not followed by two hex digits and bytes that
+/// are not UTF-8; in a query, `+` is a space.
+fn decode(text: &str, plus_is_space: bool) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    for (index, byte) in bytes.iter().enumerate() {
+        if *byte == b'%' {
+            let hex = bytes.get(index + 1..index + 3);
+            if !hex.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+                return Err("has a `%` not followed by two hex digits".into());
+            }
+        }
+    }
+    let spaced;
+    let text = if plus_is_space && text.contains('+') {
+        spaced = text.replace('+', " ");
+        &spaced
+    } else {
+        text
+    };
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| "is not UTF-8 once percent-decoded".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_under_the_base() {
+        let base = "/healthcheck";
+        assert_eq!(route(base, "/healthcheck"), Ok(Route::All));
+        assert_eq!(route(base, "/healthcheck/"), Ok(Route::All));
+        assert_eq!(route(base, "/healthcheck/live"), Ok(Route::Live));
+        assert_eq!(route(base, "/healthcheck/ready"), Ok(Route::Ready));
+        assert_eq!(route(base, "/healthcheck/startup"), Ok(Route::Startup));
+        assert_eq!(route(base, "/healthcheck/services"), Ok(Route::Services));
+        assert_eq!(
+            route(base, "/healthcheck/db"),
+            Ok(Route::Check("db".into()))
+        );
+        assert_eq!(
+            route(base, "/healthcheck/d%62"),
+            Ok(Route::Check("db".into()))
+        );
+        assert_eq!(route("", "/"), Ok(Route::All));
+        assert_eq!(route("", "/live"), Ok(Route::Live));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_route() {
+        let base = "/healthcheck";
+        let status = |path| route(base, path).unwrap_err().status;
+        assert_eq!(status("/healthcheckx"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/other"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/healthcheck/live/extra"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/healthcheck//"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/healthcheck/.."), StatusCode::BAD_REQUEST);
+        assert_eq!(status("/healthcheck/%2e%2e"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("/healthcheck/a%2Fb"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("/healthcheck/%zz"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("/healthcheck/%ff"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("/healthcheck/%4"), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn reads_exclude_and_tag_strictly() {
+        let parsed = query(Some("exclude=a,b&tag=db&exclude=c&tag=x%2Cy")).unwrap();
+        assert_eq!(parsed.exclude, ["a", "b", "c"]);
+        assert_eq!(parsed.tags, ["db", "x", "y"]);
+        assert_eq!(query(Some("")).unwrap(), Query::default());
+        assert_eq!(query(Some("exclude=")).unwrap(), Query::default());
+
+        let status = |q| query(Some(q)).unwrap_err().status;
+        assert_eq!(status("verbose=1"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("exclude"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("exclude=%zz"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("ex%clude=a"), StatusCode::BAD_REQUEST);
+        assert_eq!(status(&"tag=a&".repeat(33)), StatusCode::BAD_REQUEST);
+        assert_eq!(status(&"x".repeat(2049)), StatusCode::URI_TOO_LONG);
+    }
+}
