@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod http;
+pub mod servers;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
