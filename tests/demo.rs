@@ -11,21 +11,6 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// The demo binary that `cargo test` builds beside this test's own binary.
-fn demo_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let demo = profile_dir
-        .join("examples")
-        .join(format!("demo{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        demo.exists(),
-        "{} is missing: run `cargo test --workspace`, which builds the examples",
-        demo.display()
-    );
-    demo
-}
-
 /// A running demo process; dropping it kills the process and removes its data.
 struct Demo {
     _process: Child,
@@ -45,7 +30,7 @@ async fn start_demo(fail: bool) -> Demo {
         "healthcheck-demo-test-{}-{fail}",
         std::process::id()
     ));
-    let mut command = Command::new(demo_binary());
+    let mut command = Command::new(support::example("demo"));
     command
         .env("DEMO_ADDR", "127.0.0.1:0")
         .env("DEMO_DIR", &dir)
@@ -90,6 +75,7 @@ async fn the_demo_serves_every_flask_field_with_the_right_type() {
     assert_eq!(response.header("content-type"), Some("application/json"));
     let json = response.json();
     assert_eq!(json["status"], "success");
+    assert_eq!(json["phase"], "UP");
     assert!(json["timestamp"].as_f64().unwrap() > 1.6e9);
     assert!(!json["hostname"].as_str().unwrap().is_empty());
     let results = json["results"].as_array().unwrap();

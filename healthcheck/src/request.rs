@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(query(Some("")).unwrap(), Query::default());
         assert_eq!(query(Some("exclude=")).unwrap(), Query::default());
 
-        let status = |q| query(Some(q)).unwrap_err().status;
+        let status = |q: &str| query(Some(q)).unwrap_err().status;
         assert_eq!(status("verbose=1"), StatusCode::BAD_REQUEST);
         assert_eq!(status("exclude"), StatusCode::BAD_REQUEST);
         assert_eq!(status("exclude=%zz"), StatusCode::BAD_REQUEST);

@@ -4,6 +4,7 @@
 pub mod http;
 pub mod servers;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -37,4 +38,19 @@ pub fn counting(name: &str, delay: Duration, passed: bool) -> (Check, Arc<Atomic
         }
     });
     (check, runs)
+}
+
+/// An example binary, which `cargo test` builds beside the test binaries.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --workspace`, which builds the examples",
+        path.display()
+    );
+    path
 }
