@@ -27,7 +27,10 @@ async fn the_response_is_flask_json_with_200_on_success() {
     let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
     keys.sort_unstable();
     // The Flask fields, plus the phase that explains a 503 while every check passes.
-    assert_eq!(keys, ["hostname", "phase", "results", "status", "timestamp"]);
+    assert_eq!(
+        keys,
+        ["hostname", "phase", "results", "status", "timestamp"]
+    );
     assert_eq!(json["status"], "success");
     assert_eq!(json["phase"], "UP");
     assert_eq!(json["hostname"], "test-host");

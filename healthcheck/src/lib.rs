@@ -37,6 +37,8 @@
 //! | `timeout` | a duration such as `"500ms"`, `"2s"`, `"1m"` | [`DEFAULT_TIMEOUT`] (5 s) |
 //! | `success_ttl` | how long a pass is reused; `"0s"` never caches | [`DEFAULT_SUCCESS_TTL`] (27 s) |
 //! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`DEFAULT_FAILED_TTL`] (9 s) |
+//! | `kind` | `"liveness"`, `"readiness"`, `"startup"`, or a list of them | `"readiness"` |
+//! | `tags` | a list such as `["db", "external"]`, to select checks by | none |
 //!
 //! Any other key, a key given twice, a bad name or duration, and a function that is not
 //! an `async fn() -> (bool, String)` are compile errors pointing at the mistake.
@@ -64,6 +66,8 @@
 //!             timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
 //!             success_ttl: None,
 //!             failed_ttl: None,
+//!             kinds: &[::healthcheck::__private::Kind::Readiness],
+//!             tags: &[],
 //!             location: ::healthcheck::__private::Location {
 //!                 file: file!(),
 //!                 line: line!(),
@@ -141,8 +145,8 @@ pub use status_codes::{Probe, StatusCodes};
 /// The `http` crate this one's requests and responses come from.
 pub use http;
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doc tests (they use every adapter).
+#[cfg(all(doctest, feature = "axum", feature = "actix-web", feature = "tower"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
