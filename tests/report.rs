@@ -44,17 +44,22 @@ async fn the_response_is_flask_json_with_200_on_success() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
+    // The Flask fields, plus response time, pass/warn/fail status and group.
     assert_eq!(
         keys,
         [
             "checker",
             "expires",
+            "group",
             "output",
             "passed",
             "response_time",
+            "status",
             "timestamp"
         ]
     );
+    assert_eq!(result["status"], "pass");
+    assert_eq!(result["group"], "default");
     assert_eq!(result["checker"], "db");
     assert_eq!(result["output"], "database ok");
     assert_eq!(result["passed"], true);

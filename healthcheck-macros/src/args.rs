@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use crate::name;
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
-const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`";
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`";
 
 /// The probe kinds a check may belong to, as written in `kind = "…"`.
 const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];
@@ -24,6 +24,12 @@ pub struct Args {
     pub kinds: Option<Vec<LitStr>>,
     /// `tags = […]`, each valid, without repeats.
     pub tags: Vec<LitStr>,
+    /// `group = "…"`; `None` for the crate's name.
+    pub group: Option<LitStr>,
+    /// `critical = false` turns failures into warnings.
+    pub critical: bool,
+    /// `failure_threshold = N`, at least 1.
+    pub failure_threshold: u32,
 }
 
 /// Parses `args`, reporting every bad argument at once rather than the first only.
@@ -37,6 +43,9 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let mut failed_ttl = None;
     let mut kinds = None;
     let mut tags = None;
+    let mut group = None;
+    let mut critical = None;
+    let mut failure_threshold = None;
 
     let parser = syn::meta::parser(|meta| {
         let result = if meta.path.is_ident("name") {
@@ -58,6 +67,15 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         } else if meta.path.is_ident("tags") {
             // #[health_check(tags = ["db", "external"])]
             parse_tags(&meta).and_then(|v| set_once(&meta, &mut tags, v))
+        } else if meta.path.is_ident("group") {
+            // #[health_check(group = "billing")]
+            parse_group(&meta).and_then(|v| set_once(&meta, &mut group, v))
+        } else if meta.path.is_ident("critical") {
+            // #[health_check(critical = false)]
+            parse_bool(&meta).and_then(|v| set_once(&meta, &mut critical, v))
+        } else if meta.path.is_ident("failure_threshold") {
+            // #[health_check(failure_threshold = 3)]
+            parse_threshold(&meta).and_then(|v| set_once(&meta, &mut failure_threshold, v))
         } else {
             let key = path_text(&meta);
             skip_value(&meta);
@@ -95,6 +113,9 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         failed_ttl,
         kinds,
         tags: tags.unwrap_or_default(),
+        group,
+        critical: critical.unwrap_or(true),
+        failure_threshold: failure_threshold.unwrap_or(1),
     })
 }
 
@@ -194,6 +215,44 @@ fn parse_tags(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
     errors.push_all(repeats("tag", &tags));
     errors.finish()?;
     Ok(tags)
+}
+
+fn parse_group(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
+    let lit = string_value(meta, "group = \"billing\"")?;
+    match name::group_problem(&lit.value()) {
+        Some(problem) => Err(syn::Error::new(lit.span(), problem)),
+        None => Ok(lit),
+    }
+}
+
+fn parse_bool(meta: &ParseNestedMeta) -> syn::Result<bool> {
+    let key = path_text(meta);
+    let expr: syn::Expr = meta.value()?.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(lit),
+            ..
+        }) => Ok(lit.value),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{key}` takes `true` or `false`"),
+        )),
+    }
+}
+
+fn parse_threshold(meta: &ParseNestedMeta) -> syn::Result<u32> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    let message = "`failure_threshold` takes a whole number from 1, such as failure_threshold = 3";
+    match &expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) => match lit.base10_parse::<u32>() {
+            Ok(count) if count >= 1 => Ok(count),
+            _ => Err(syn::Error::new_spanned(lit, message)),
+        },
+        other => Err(syn::Error::new_spanned(other, message)),
+    }
 }
 
 /// An error on each literal whose value an earlier one already has.

@@ -60,26 +60,78 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
         syn::ReturnType::Type(_, ty) => ty.span(),
         syn::ReturnType::Default => func.sig.span(),
     };
-    let into_outcome = quote_spanned! {ret_span=>
-        ::healthcheck::__private::into_outcome(__healthcheck_returned)
+    let into_health = quote_spanned! {ret_span=>
+        ::healthcheck::__private::into_health(__healthcheck_returned)
     };
+    // One `State<T>` per parameter, taken from the registry's states and passed in order.
+    let state_types: Vec<&syn::Type> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => signature::state_type(&typed.ty),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let state_args: Vec<syn::Ident> = (0..state_types.len())
+        .map(|i| format_ident!("__healthcheck_state_{}", i))
+        .collect();
+    let take_states = state_types.iter().zip(&state_args).map(|(ty, arg)| {
+        quote_spanned! {ty.span()=>
+            let #arg = ::healthcheck::__private::state::<#ty>(__healthcheck_states);
+        }
+    });
+    let call = if func.sig.asyncness.is_some() {
+        quote! {
+            ::healthcheck::__private::Box::pin(async move {
+                let __healthcheck_returned = #ident(#(#state_args),*).await;
+                #into_health
+            })
+        }
+    } else {
+        // A plain fn may block: it runs on tokio's blocking pool.
+        quote! {
+            ::healthcheck::__private::blocking(move || {
+                let __healthcheck_returned = #ident(#(#state_args),*);
+                #into_health
+            })
+        }
+    };
+    let requires = state_types.iter().map(|ty| {
+        quote! {
+            ::healthcheck::__private::StateKey {
+                type_id: ::core::any::TypeId::of::<#ty>,
+                type_name: ::core::any::type_name::<#ty>,
+            }
+        }
+    });
+    let group = match &args.group {
+        Some(group) => quote!(::core::option::Option::Some(#group)),
+        None => quote!(::core::option::Option::None),
+    };
+    let critical = args.critical;
+    let failure_threshold = args.failure_threshold;
     quote! {
         const _: () = {
-            fn #run() -> ::healthcheck::__private::RunFuture {
-                ::healthcheck::__private::Box::pin(async {
-                    let __healthcheck_returned = #ident().await;
-                    #into_outcome
-                })
+            fn #run(
+                __healthcheck_states: &::healthcheck::__private::States,
+            ) -> ::healthcheck::__private::RunFuture {
+                #(#take_states)*
+                #call
             }
             ::healthcheck::__private::inventory::submit! {
                 ::healthcheck::__private::Registration {
                     name: #name,
                     run: #run,
+                    requires: &[#(#requires),*],
                     timeout: #timeout,
                     success_ttl: #success_ttl,
                     failed_ttl: #failed_ttl,
                     kinds: &[#(#kinds),*],
                     tags: &[#(#tags),*],
+                    group: #group,
+                    critical: #critical,
+                    failure_threshold: #failure_threshold,
                     location: ::healthcheck::__private::Location {
                         file: ::core::file!(),
                         line: ::core::line!(),

@@ -26,6 +26,11 @@ pub fn tag_problem(tag: &str) -> Option<String> {
     word_problem("tag", tag)
 }
 
+/// Why `group` cannot name a group, or `None` when it can.
+pub fn group_problem(group: &str) -> Option<String> {
+    word_problem("group", group)
+}
+
 /// Names and tags: 1 to 64 characters of `A-Za-z0-9_.-`, safe in a URL and a query.
 fn word_problem(what: &str, word: &str) -> Option<String> {
     if word.is_empty() {

@@ -39,7 +39,7 @@ impl Parse for CheckFn {
 pub fn not_a_fn(span: Span) -> syn::Error {
     syn::Error::new(
         span,
-        "#[health_check] goes on an `async fn` with no parameters that returns `(bool, String)`",
+        "#[health_check] goes on a function, such as `async fn db() -> (bool, String)`",
     )
 }
 
@@ -64,12 +64,6 @@ pub fn validate(sig: &Signature) -> syn::Result<()> {
             "a health check cannot have an `extern` ABI; remove it",
         ));
     }
-    if sig.asyncness.is_none() {
-        errors.push(syn::Error::new_spanned(
-            sig.fn_token,
-            "a health check must be an `async fn`; write `async fn`",
-        ));
-    }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(syn::Error::new_spanned(
             &sig.generics,
@@ -77,18 +71,25 @@ pub fn validate(sig: &Signature) -> syn::Result<()> {
         ));
     }
     for input in &sig.inputs {
-        let message = match input {
-            FnArg::Receiver(_) => {
-                "a health check cannot take `self`; make it a free function and reach the value through a static"
+        match input {
+            FnArg::Receiver(_) => errors.push(syn::Error::new_spanned(
+                input,
+                "a health check cannot take `self`; make it a free function and give it what it needs as `State<T>`",
+            )),
+            FnArg::Typed(typed) => {
+                if state_type(&typed.ty).is_none() {
+                    errors.push(syn::Error::new_spanned(
+                        &typed.ty,
+                        "a health check's parameters must be `State<T>`, given to the registry with `HealthCheck::builder().state(value)`",
+                    ));
+                }
             }
-            FnArg::Typed(_) => "a health check takes no parameters; remove this one",
-        };
-        errors.push(syn::Error::new_spanned(input, message));
+        }
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(syn::Error::new_spanned(
             variadic,
-            "a health check takes no parameters; remove the `...`",
+            "a health check cannot be variadic; remove the `...`",
         ));
     }
     if let syn::ReturnType::Default = sig.output {
@@ -98,4 +99,22 @@ pub fn validate(sig: &Signature) -> syn::Result<()> {
         ));
     }
     errors.finish()
+}
+
+/// `T` in a parameter of type `State<T>` (or `healthcheck::State<T>`).
+pub fn state_type(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if path.qself.is_some() || last.ident != "State" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [syn::GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
 }

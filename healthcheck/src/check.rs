@@ -1,61 +1,13 @@
-//! A check: a name, a function that produces an [`Outcome`], and its options.
+//! A check: a name, a function that produces a [`Health`](crate::Health), and its options.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::health::IntoHealth;
 use crate::kind::Kind;
 use crate::registration::{Location, Registration, RunFuture};
-
-/// What one run of a check found: whether it passed, and its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// Whether the check passed.
-    pub passed: bool,
-    /// The message shown as the result's `output`.
-    pub output: String,
-}
-
-impl Outcome {
-    /// A passing outcome with `output` as its message.
-    pub fn pass(output: impl Into<String>) -> Self {
-        Outcome {
-            passed: true,
-            output: output.into(),
-        }
-    }
-
-    /// A failing outcome with `output` as its message.
-    pub fn fail(output: impl Into<String>) -> Self {
-        Outcome {
-            passed: false,
-            output: output.into(),
-        }
-    }
-}
-
-/// A value a health check may return.
-///
-/// Implemented for `(bool, String)`, the Flask-healthcheck contract: whether the check
-/// passed, and a message.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a health check result",
-    label = "a health check must return `(bool, String)`",
-    note = "return `(passed, message)`, e.g. `(true, \"database ok\".to_string())`"
-)]
-pub trait IntoOutcome {
-    /// Turns the returned value into an [`Outcome`].
-    fn into_outcome(self) -> Outcome;
-}
-
-impl IntoOutcome for (bool, String) {
-    fn into_outcome(self) -> Outcome {
-        Outcome {
-            passed: self.0,
-            output: self.1,
-        }
-    }
-}
+use crate::state::{StateKey, States};
 
 /// A health check added programmatically, with the same semantics as a
 /// `#[health_check]` function.
@@ -73,14 +25,21 @@ impl IntoOutcome for (bool, String) {
 #[derive(Clone)]
 pub struct Check {
     pub(crate) name: String,
-    pub(crate) run: Arc<dyn Fn() -> RunFuture + Send + Sync>,
+    pub(crate) run: Arc<dyn Fn(&States) -> RunFuture + Send + Sync>,
+    pub(crate) requires: Vec<StateKey>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) success_ttl: Option<Duration>,
     pub(crate) failed_ttl: Option<Duration>,
     pub(crate) kinds: Vec<Kind>,
     pub(crate) tags: Vec<String>,
+    pub(crate) group: String,
+    pub(crate) critical: bool,
+    pub(crate) failure_threshold: u32,
     pub(crate) location: Location,
 }
+
+/// The group of a check added in code that names none.
+pub const DEFAULT_GROUP: &str = "default";
 
 impl Check {
     /// A check named `name` that runs `check`, an async closure returning `(bool, String)`.
@@ -93,20 +52,24 @@ impl Check {
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future + Send + 'static,
-        Fut::Output: IntoOutcome,
+        Fut::Output: IntoHealth,
     {
         let caller = std::panic::Location::caller();
         Check {
             name: name.into(),
-            run: Arc::new(move || {
+            run: Arc::new(move |_: &States| {
                 let future = check();
-                Box::pin(async move { future.await.into_outcome() })
+                Box::pin(async move { future.await.into_health() })
             }),
+            requires: Vec::new(),
             timeout: None,
             success_ttl: None,
             failed_ttl: None,
             kinds: vec![Kind::Readiness],
             tags: Vec::new(),
+            group: DEFAULT_GROUP.to_owned(),
+            critical: true,
+            failure_threshold: 1,
             location: Location {
                 file: caller.file(),
                 line: caller.line(),
@@ -152,6 +115,27 @@ impl Check {
         self
     }
 
+    /// The group the check is shown under in the component tree (default
+    /// [`DEFAULT_GROUP`]; a `#[health_check]` defaults to its crate's name).
+    pub fn group(mut self, group: impl Into<String>) -> Self {
+        self.group = group.into();
+        self
+    }
+
+    /// Whether a failure of this check fails the application (default `true`). A
+    /// non-critical check that fails reports a warning: degraded, still serving.
+    pub fn critical(mut self, critical: bool) -> Self {
+        self.critical = critical;
+        self
+    }
+
+    /// How many failures in a row it takes before a failure counts (default 1); the
+    /// ones before it report a warning.
+    pub fn failure_threshold(mut self, failures: u32) -> Self {
+        self.failure_threshold = failures.max(1);
+        self
+    }
+
     /// The check's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -172,6 +156,11 @@ impl Check {
         &self.tags
     }
 
+    /// The group the check belongs to.
+    pub fn group_name(&self) -> &str {
+        &self.group
+    }
+
     /// Whether the check answers the probe `kind`.
     pub fn is(&self, kind: Kind) -> bool {
         self.kinds.contains(&kind)
@@ -183,6 +172,7 @@ impl From<&'static Registration> for Check {
         Check {
             name: registration.name.to_owned(),
             run: Arc::new(registration.run),
+            requires: registration.requires.to_vec(),
             timeout: registration.timeout,
             success_ttl: registration.success_ttl,
             failed_ttl: registration.failed_ttl,
@@ -192,6 +182,14 @@ impl From<&'static Registration> for Check {
                 .iter()
                 .map(|tag| (*tag).to_owned())
                 .collect(),
+            // Without `group = "…"`, the crate: the first segment of the module path.
+            group: registration
+                .group
+                .or_else(|| registration.location.module_path?.split("::").next())
+                .unwrap_or(DEFAULT_GROUP)
+                .to_owned(),
+            critical: registration.critical,
+            failure_threshold: registration.failure_threshold.max(1),
             location: registration.location,
         }
     }
@@ -206,6 +204,10 @@ impl std::fmt::Debug for Check {
             .field("failed_ttl", &self.failed_ttl)
             .field("kinds", &self.kinds)
             .field("tags", &self.tags)
+            .field("group", &self.group)
+            .field("critical", &self.critical)
+            .field("failure_threshold", &self.failure_threshold)
+            .field("requires", &self.requires)
             .field("location", &self.location)
             .finish_non_exhaustive()
     }

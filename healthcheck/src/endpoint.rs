@@ -11,9 +11,10 @@ use crate::details::{Details, WITHHELD};
 use crate::format::{Flask, Format};
 use crate::kind::Kind;
 use crate::registration::Location;
-use crate::registry::{HealthCheck, Selection};
+use crate::registry::HealthCheck;
 use crate::report::{CheckResult, Report};
 use crate::request::{self, Rejection, Route};
+use crate::selection::Selection;
 use crate::status_codes::{Probe, StatusCodes};
 
 /// The default base path, as in Flask healthcheck and OpenPaaS.
@@ -183,9 +184,9 @@ impl Endpoint {
         struct Services<'a> {
             services: Vec<Service<'a>>,
         }
-        let services = self
-            .health
-            .checks()
+        let checks = self.health.checks();
+        let services = checks
+            .iter()
             .filter(|check| tags.is_empty() || check.tag_list().iter().any(|t| tags.contains(t)))
             .map(|check| Service {
                 name: check.name(),

@@ -56,7 +56,7 @@
 //!     fn __healthcheck_run_database() -> ::healthcheck::__private::RunFuture {
 //!         ::healthcheck::__private::Box::pin(async {
 //!             let __healthcheck_returned = database().await;
-//!             ::healthcheck::__private::into_outcome(__healthcheck_returned)
+//!             ::healthcheck::__private::into_health(__healthcheck_returned)
 //!         })
 //!     }
 //!     ::healthcheck::__private::inventory::submit! {
@@ -113,10 +113,12 @@ pub mod axum;
 #[path = "adapters/tower.rs"]
 mod tower;
 
+mod builder;
 mod check;
 mod details;
 mod endpoint;
 mod format;
+mod health;
 mod kind;
 mod lifecycle;
 mod name;
@@ -125,21 +127,28 @@ mod registry;
 mod report;
 mod request;
 mod runner;
+mod selection;
+mod state;
 mod status_codes;
 
-pub use check::{Check, IntoOutcome, Outcome};
+pub use builder::{
+    Builder, CollectError, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT,
+};
+pub use check::{Check, DEFAULT_GROUP};
 pub use details::{Details, WITHHELD};
 pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
 pub use format::{Flask, Format};
+pub use health::{Health, HealthStatus, IntoHealth};
 pub use healthcheck_macros::health_check;
 pub use kind::Kind;
+pub use lifecycle::DEFAULT_DRAIN_DELAY;
 pub use lifecycle::Phase;
 pub use registration::Location;
-pub use registry::{
-    Builder, CollectError, DEFAULT_DRAIN_DELAY, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL,
-    DEFAULT_TIMEOUT, HealthCheck, Selection,
-};
+pub use registry::HealthCheck;
 pub use report::{CheckResult, Report, Status};
+pub use runner::Listener;
+pub use selection::Selection;
+pub use state::{State, States};
 pub use status_codes::{Probe, StatusCodes};
 
 /// The `http` crate this one's requests and responses come from.
@@ -155,13 +164,40 @@ struct ReadmeDoctests;
 pub mod __private {
     pub use crate::kind::Kind;
     pub use crate::registration::{Location, Registration, RunFuture};
+    pub use crate::state::{State, StateKey, States};
     pub use inventory;
     pub use std::boxed::Box;
     pub use std::time::Duration;
 
     /// Converts a check's return value; spanned on the return type by the macro so a
     /// wrong type is reported there.
-    pub fn into_outcome<T: crate::IntoOutcome>(value: T) -> crate::Outcome {
-        value.into_outcome()
+    pub fn into_health<T: crate::IntoHealth>(value: T) -> crate::Health {
+        value.into_health()
+    }
+
+    /// The state a `State<T>` parameter asks for. `build` and `register` have checked
+    /// that it was given, so it is there.
+    pub fn state<T: Clone + Send + Sync + 'static>(states: &States) -> State<T> {
+        State(
+            states
+                .get::<T>()
+                .expect("validated when the registry was built"),
+        )
+    }
+
+    /// Runs a non-async check on tokio's blocking pool, so it cannot stall the runtime.
+    pub fn blocking<F>(check: F) -> RunFuture
+    where
+        F: FnOnce() -> crate::Health + Send + 'static,
+    {
+        Box::pin(async move {
+            match tokio::task::spawn_blocking(check).await {
+                Ok(health) => health,
+                Err(err) => match err.try_into_panic() {
+                    Ok(panic) => std::panic::resume_unwind(panic),
+                    Err(err) => crate::Health::fail(format!("check was cancelled: {err}")),
+                },
+            }
+        })
     }
 }

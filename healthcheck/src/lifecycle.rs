@@ -43,6 +43,11 @@ impl std::fmt::Display for Phase {
     }
 }
 
+/// How long [`HealthCheck::shutdown_signal`](crate::HealthCheck::shutdown_signal) waits
+/// after SIGTERM, answering 503, before the server stops accepting: time for the
+/// orchestrator to take the pod out of service.
+pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
+
 const RUNNING: u8 = 0;
 const STOPPING: u8 = 1;
 const STOPPED: u8 = 2;

@@ -4,11 +4,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::check::Outcome;
+use crate::health::Health;
 use crate::kind::Kind;
+use crate::state::{StateKey, States};
 
 /// The future a registered check's entry point returns.
-pub type RunFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
+pub type RunFuture = Pin<Box<dyn Future<Output = Health> + Send + 'static>>;
 
 /// One `#[health_check]` function, as the macro records it. A const value, so it can
 /// be handed to `inventory::submit!`.
@@ -16,8 +17,10 @@ pub type RunFuture = Pin<Box<dyn Future<Output = Outcome> + Send + 'static>>;
 pub struct Registration {
     /// The check's name, already validated by the macro.
     pub name: &'static str,
-    /// Calls the user's function and boxes its future.
-    pub run: fn() -> RunFuture,
+    /// Calls the user's function with the state it asks for and boxes its future.
+    pub run: fn(&States) -> RunFuture,
+    /// The state types the function's parameters ask for.
+    pub requires: &'static [StateKey],
     /// `timeout = "…"`, or `None` for the registry's default.
     pub timeout: Option<Duration>,
     /// `success_ttl = "…"`, or `None` for the registry's default.
@@ -28,6 +31,12 @@ pub struct Registration {
     pub kinds: &'static [Kind],
     /// `tags = […]`.
     pub tags: &'static [&'static str],
+    /// `group = "…"`, or `None` for the crate the function is defined in.
+    pub group: Option<&'static str>,
+    /// `critical = false` turns a failure into a warning.
+    pub critical: bool,
+    /// `failure_threshold = N`: consecutive failures before a failure counts.
+    pub failure_threshold: u32,
     /// Where the function is defined.
     pub location: Location,
 }

@@ -1,43 +1,46 @@
-//! The registry: gathers checks, validates them at startup, and runs a selection of them.
+//! The registry: runs a selection of checks, tracks the application's phase, and takes
+//! checks added, removed, enabled and disabled while it runs.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use tokio::sync::OnceCell;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::builder::{Builder, CollectError, validate_check};
 use crate::check::Check;
 use crate::kind::Kind;
 use crate::lifecycle::{self, Lifecycle, Phase};
-use crate::name;
-use crate::registration::{Location, Registration};
 use crate::report::{CheckResult, Report};
-use crate::runner::{Defaults, Lookup, Slot};
+use crate::runner::{Defaults, Lookup, RunContext, Slot};
+use crate::selection::Selection;
 use crate::status_codes::Probe;
-
-/// A run that takes longer is dropped and fails. Long enough for a slow database
-/// handshake, short enough that a hung dependency shows within one probe period.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a passing result is reused: 27 seconds, as in Flask healthcheck.
-pub const DEFAULT_SUCCESS_TTL: Duration = Duration::from_secs(27);
-/// How long a failing result is reused: 9 seconds, as in Flask healthcheck.
-pub const DEFAULT_FAILED_TTL: Duration = Duration::from_secs(9);
 
 /// The registry of health checks: runs them, tracks the application's phase, and
 /// reports.
 ///
 /// Share it behind an `Arc`; every method takes `&self`. Runs need a tokio runtime.
 pub struct HealthCheck {
-    /// Sorted by name: `inventory` gives no order.
-    slots: Vec<Arc<Slot>>,
+    /// Sorted by name (`inventory` gives no order). Replaced whole on each change, so
+    /// readers never wait for a writer.
+    pub(crate) slots: ArcSwap<Vec<Arc<Slot>>>,
+    /// Serializes changes, so two registrations cannot lose one another.
+    pub(crate) changes: Mutex<()>,
     /// Shutdown hooks, run once by [`HealthCheck::finish_shutdown`].
-    hooks: Vec<Arc<Slot>>,
-    hook_results: OnceCell<Vec<Arc<CheckResult>>>,
-    lifecycle: Lifecycle,
-    startup_gates_readiness: bool,
-    drain_delay: Duration,
-    hostname: String,
+    pub(crate) hooks: Vec<Arc<Slot>>,
+    pub(crate) hook_results: OnceCell<Vec<Arc<CheckResult>>>,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) startup_gates_readiness: bool,
+    pub(crate) drain_delay: Duration,
+    pub(crate) hostname: String,
+    pub(crate) defaults: Defaults,
+    pub(crate) context: Arc<RunContext>,
+    /// Set while [`HealthCheck::spawn_refresh`] runs: probes then serve the latest
+    /// result at once, even a stale one, and the refresh catches up behind them.
+    pub(crate) refreshing: AtomicBool,
 }
 
 impl HealthCheck {
@@ -48,7 +51,7 @@ impl HealthCheck {
         Self::builder().build()
     }
 
-    /// A builder for global defaults and programmatically added checks.
+    /// A builder for global defaults, state, and programmatically added checks.
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -63,7 +66,8 @@ impl HealthCheck {
         self.run_selection(&Selection::probe(probe)).await
     }
 
-    /// Runs the named checks; a name no check has yields a failed "not found" result.
+    /// Runs the named checks; a name no enabled check has yields a failed "not found"
+    /// result.
     ///
     /// Results are ordered by name and each name is reported once.
     pub async fn run_named<I, S>(&self, names: I) -> Report
@@ -76,23 +80,28 @@ impl HealthCheck {
 
     /// Runs the checks `selection` picks and reports, with the phase for its probe.
     pub async fn run_selection(&self, selection: &Selection) -> Report {
-        let gated = self.startup_gates(selection);
+        let serve_stale = self.refreshing.load(Ordering::Acquire);
+        self.run_selected(selection, serve_stale).await
+    }
+
+    async fn run_selected(&self, selection: &Selection, serve_stale: bool) -> Report {
+        let slots = self.slots.load_full();
+        let gated = self.startup_gates(selection, &slots);
         let now = Instant::now();
-        let lookups: Vec<Result<Lookup<'_>, String>> = match &selection.names {
+        let lookups: Vec<Result<Lookup<'_>, String>> = match selection.names() {
             Some(names) => names
                 .iter()
-                .filter(|name| !selection.exclude.contains(*name))
+                .filter(|name| !selection.excludes(name))
                 .map(|name| {
-                    self.slot(name)
-                        .map(|slot| slot.lookup(now))
+                    find(&slots, name)
+                        .map(|slot| slot.lookup(now, serve_stale))
                         .ok_or_else(|| name.clone())
                 })
                 .collect(),
-            None => self
-                .slots
+            None => slots
                 .iter()
-                .filter(|slot| selection.includes(&slot.check, gated))
-                .map(|slot| Ok(slot.lookup(now)))
+                .filter(|slot| slot.is_enabled() && selection.includes(&slot.check, gated))
+                .map(|slot| Ok(slot.lookup(now, serve_stale)))
                 .collect(),
         };
         // Every run the lookups need has started: awaiting them in order costs the
@@ -104,36 +113,35 @@ impl HealthCheck {
                 Err(unknown) => not_found(unknown),
             });
         }
-        if selection.probe == Probe::Combined && selection.names.is_none() {
+        if selection.probe_kind() == Probe::Combined && selection.names().is_none() {
             results.extend(self.hook_results.get().into_iter().flatten().cloned());
         }
         let passed = results.iter().all(|result| result.passed);
-        let starting = gated && !self.is_started();
+        let starting = gated && !self.is_started(&slots);
         Report::new(self.hostname.clone(), self.phase(starting, passed), results)
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
     /// reported as STARTING too (its status code says 200); a single named check is not.
-    fn startup_gates(&self, selection: &Selection) -> bool {
-        if selection.names.is_some() || self.is_started() {
+    fn startup_gates(&self, selection: &Selection, slots: &[Arc<Slot>]) -> bool {
+        if selection.names().is_some() || self.is_started(slots) {
             return false;
         }
-        match selection.probe {
+        match selection.probe_kind() {
             Probe::Readiness => self.startup_gates_readiness,
             _ => true,
         }
     }
 
-    /// Whether every startup check has passed once; latched, so a later failure of a
-    /// startup check makes the application DOWN, not STARTING again.
-    fn is_started(&self) -> bool {
+    /// Whether every enabled startup check has passed once; latched, so a later failure
+    /// of a startup check makes the application DOWN, not STARTING again.
+    fn is_started(&self, slots: &[Arc<Slot>]) -> bool {
         if self.lifecycle.is_started() {
             return true;
         }
-        let started = self
-            .slots
+        let started = slots
             .iter()
-            .filter(|slot| slot.check.is(Kind::Startup))
+            .filter(|slot| slot.is_enabled() && slot.check.is(Kind::Startup))
             .all(|slot| slot.has_passed());
         if started {
             self.lifecycle.mark_started();
@@ -148,6 +156,30 @@ impl HealthCheck {
             None if passed => Phase::Up,
             None => Phase::Down,
         }
+    }
+
+    /// Runs the checks every `interval` in the background. From now on probes read the
+    /// latest result at once, even a stale one (a stale result is refreshed behind the
+    /// probe), so no probe waits on a slow dependency. Abort the handle to stop; probes
+    /// then wait for stale checks again.
+    pub fn spawn_refresh(self: &Arc<Self>, interval: Duration) -> JoinHandle<()> {
+        /// Turns serving stale results off when the refresh task ends or is aborted.
+        struct Refreshing(Arc<HealthCheck>);
+        impl Drop for Refreshing {
+            fn drop(&mut self) {
+                self.0.refreshing.store(false, Ordering::Release);
+            }
+        }
+        self.refreshing.store(true, Ordering::Release);
+        let refreshing = Refreshing(Arc::clone(self));
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                refreshing.0.run_selected(&Selection::all(), false).await;
+            }
+        })
     }
 
     /// Moves the application to STOPPING: from now on every probe answers 503, so the
@@ -179,8 +211,11 @@ impl HealthCheck {
             .hook_results
             .get_or_init(|| async {
                 let now = Instant::now();
-                let lookups: Vec<Lookup<'_>> =
-                    self.hooks.iter().map(|hook| hook.lookup(now)).collect();
+                let lookups: Vec<Lookup<'_>> = self
+                    .hooks
+                    .iter()
+                    .map(|hook| hook.lookup(now, false))
+                    .collect();
                 let mut results = Vec::with_capacity(lookups.len());
                 for lookup in lookups {
                     results.push(lookup.result().await);
@@ -194,369 +229,124 @@ impl HealthCheck {
         Report::new(self.hostname.clone(), phase, results.clone())
     }
 
-    /// The checks' names, in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.slots.iter().map(|slot| slot.check.name())
+    /// Adds a check to the running registry, with the same validation as `build`: name,
+    /// tags, state, and no other check of that name. Reads go on while it is added.
+    pub fn register(&self, check: Check) -> Result<(), CollectError> {
+        validate_check(&check, &self.context.states)?;
+        let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.slots.load_full();
+        if let Err(index) = current.binary_search_by(|slot| slot.check.name().cmp(check.name())) {
+            let mut slots = Vec::clone(&current);
+            let slot = Slot::new(check, self.defaults, Arc::clone(&self.context));
+            slots.insert(index, Arc::new(slot));
+            self.slots.store(Arc::new(slots));
+            return Ok(());
+        }
+        let existing = find(&current, check.name()).map(|slot| slot.check.location());
+        Err(CollectError::DuplicateName {
+            name: check.name().to_owned(),
+            first: existing.unwrap_or(check.location()),
+            second: check.location(),
+        })
     }
 
-    /// Every check, in name order.
-    pub fn checks(&self) -> impl Iterator<Item = &Check> {
-        self.slots.iter().map(|slot| &slot.check)
+    /// Removes the check named `name`; `false` if there is none.
+    pub fn unregister(&self, name: &str) -> bool {
+        let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.slots.load_full();
+        match current.binary_search_by(|slot| slot.check.name().cmp(name)) {
+            Ok(index) => {
+                let mut slots = Vec::clone(&current);
+                slots.remove(index);
+                self.slots.store(Arc::new(slots));
+                true
+            }
+            Err(_) => false,
+        }
     }
 
-    /// The check named `name`.
-    pub fn check(&self, name: &str) -> Option<&Check> {
-        self.slot(name).map(|slot| &slot.check)
+    /// Shows and runs the check named `name` again; `false` if there is none.
+    pub fn enable(&self, name: &str) -> bool {
+        self.set_enabled(name, true)
+    }
+
+    /// Hides the check named `name`: neither listed nor run, as if unregistered, but
+    /// kept with its cached result for [`HealthCheck::enable`]. `false` if there is none.
+    pub fn disable(&self, name: &str) -> bool {
+        self.set_enabled(name, false)
+    }
+
+    fn set_enabled(&self, name: &str, enabled: bool) -> bool {
+        let slots = self.slots.load();
+        match find(&slots, name) {
+            Some(slot) => {
+                slot.set_enabled(enabled);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The enabled checks' names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.checks()
+            .into_iter()
+            .map(|check| check.name().to_owned())
+            .collect()
+    }
+
+    /// The enabled checks, in name order.
+    pub fn checks(&self) -> Vec<Check> {
+        self.slots
+            .load()
+            .iter()
+            .filter(|slot| slot.is_enabled())
+            .map(|slot| slot.check.clone())
+            .collect()
+    }
+
+    /// The enabled check named `name`.
+    pub fn check(&self, name: &str) -> Option<Check> {
+        find(&self.slots.load(), name).map(|slot| slot.check.clone())
+    }
+
+    /// The names of the groups of the enabled checks, in order, once each.
+    pub fn groups(&self) -> Vec<String> {
+        let mut groups: Vec<String> = self
+            .checks()
+            .into_iter()
+            .map(|check| check.group_name().to_owned())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
     }
 
     /// The hostname reports carry.
     pub fn hostname(&self) -> &str {
         &self.hostname
     }
-
-    fn slot(&self, name: &str) -> Option<&Arc<Slot>> {
-        self.slots
-            .binary_search_by(|slot| slot.check.name().cmp(name))
-            .ok()
-            .map(|index| &self.slots[index])
-    }
 }
 
-/// Which checks a run covers: a probe's checks or named ones, less exclusions, and, when
-/// tags are given, only checks carrying one of them.
-///
-/// ```
-/// use healthcheck::{Probe, Selection};
-///
-/// // GET /healthcheck/ready?exclude=cache&tag=db
-/// let selection = Selection::probe(Probe::Readiness).exclude(["cache"]).tagged(["db"]);
-/// # let _ = selection;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct Selection {
-    probe: Probe,
-    names: Option<BTreeSet<String>>,
-    exclude: BTreeSet<String>,
-    tags: BTreeSet<String>,
-}
-
-impl Selection {
-    /// Every check.
-    pub fn all() -> Self {
-        Self::probe(Probe::Combined)
-    }
-
-    /// The checks of `probe`'s kind; every check for [`Probe::Combined`].
-    pub fn probe(probe: Probe) -> Self {
-        Selection {
-            probe,
-            names: None,
-            exclude: BTreeSet::new(),
-            tags: BTreeSet::new(),
-        }
-    }
-
-    /// The checks with these names, each reported once, in name order.
-    pub fn named<I, S>(names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        Selection {
-            names: Some(names.into_iter().map(|n| n.as_ref().to_owned()).collect()),
-            ..Self::all()
-        }
-    }
-
-    /// Leaves these checks out (Kubernetes' `?exclude=`); unknown names are ignored.
-    pub fn exclude<I, S>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.exclude
-            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
-        self
-    }
-
-    /// Keeps only checks carrying at least one of these tags.
-    pub fn tagged<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.tags
-            .extend(tags.into_iter().map(|t| t.as_ref().to_owned()));
-        self
-    }
-
-    /// The probe this selection answers.
-    pub fn probe_kind(&self) -> Probe {
-        self.probe
-    }
-
-    /// Whether `check` is in; `starting` adds startup checks to readiness, so that a
-    /// readiness probe alone can finish startup.
-    fn includes(&self, check: &Check, starting: bool) -> bool {
-        let by_kind = match self.probe {
-            Probe::Combined => true,
-            Probe::Liveness => check.is(Kind::Liveness),
-            Probe::Readiness => check.is(Kind::Readiness) || (starting && check.is(Kind::Startup)),
-            Probe::Startup => check.is(Kind::Startup),
-        };
-        by_kind
-            && !self.exclude.contains(check.name())
-            && (self.tags.is_empty() || check.tags.iter().any(|tag| self.tags.contains(tag)))
-    }
+/// The enabled slot named `name` in `slots`, sorted by name.
+fn find<'a>(slots: &'a [Arc<Slot>], name: &str) -> Option<&'a Arc<Slot>> {
+    slots
+        .binary_search_by(|slot| slot.check.name().cmp(name))
+        .ok()
+        .map(|index| &slots[index])
+        .filter(|slot| slot.is_enabled())
 }
 
 impl std::fmt::Debug for HealthCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HealthCheck")
-            .field("checks", &self.names().collect::<Vec<_>>())
+            .field("checks", &self.names())
             .field("hostname", &self.hostname)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 fn not_found(name: String) -> Arc<CheckResult> {
-    let now = SystemTime::now();
-    Arc::new(CheckResult {
-        output: format!("not found: no health check is named `{name}`"),
-        checker: name,
-        passed: false,
-        timestamp: now,
-        expires: now,
-        response_time: Duration::ZERO,
-    })
+    let output = format!("not found: no health check is named `{name}`");
+    Arc::new(CheckResult::failed_now(name, output))
 }
-
-/// Builds a [`HealthCheck`]: defaults, hostname, and checks added in code.
-///
-/// ```standalone_crate
-/// use std::time::Duration;
-/// use healthcheck::{Check, HealthCheck};
-///
-/// # fn main() -> Result<(), healthcheck::CollectError> {
-/// let health = HealthCheck::builder()
-///     .timeout(Duration::from_secs(2))
-///     .success_ttl(Duration::from_secs(10))
-///     .hostname("web-1")
-///     .check(Check::new("queue", || async { (true, "queue ok".to_string()) }))
-///     .build()?;
-/// assert!(health.names().any(|name| name == "queue"));
-/// # Ok(())
-/// # }
-/// ```
-#[must_use = "a builder does nothing until `build` is called"]
-#[derive(Debug)]
-pub struct Builder {
-    defaults: Defaults,
-    hostname: Option<String>,
-    checks: Vec<Check>,
-    hooks: Vec<Check>,
-    linked_checks: bool,
-    startup_gates_readiness: bool,
-    drain_delay: Duration,
-}
-
-/// How long [`HealthCheck::shutdown_signal`] waits after SIGTERM, answering 503, before
-/// the server stops accepting: time for the orchestrator to take the pod out of service.
-pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
-
-impl Default for Builder {
-    fn default() -> Self {
-        Builder {
-            defaults: Defaults {
-                timeout: DEFAULT_TIMEOUT,
-                success_ttl: DEFAULT_SUCCESS_TTL,
-                failed_ttl: DEFAULT_FAILED_TTL,
-            },
-            hostname: None,
-            checks: Vec::new(),
-            hooks: Vec::new(),
-            linked_checks: true,
-            startup_gates_readiness: true,
-            drain_delay: DEFAULT_DRAIN_DELAY,
-        }
-    }
-}
-
-impl Builder {
-    /// Timeout of checks that set none (default [`DEFAULT_TIMEOUT`], 5 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.defaults.timeout = timeout;
-        self
-    }
-
-    /// Success TTL of checks that set none (default [`DEFAULT_SUCCESS_TTL`], 27 s).
-    pub fn success_ttl(mut self, ttl: Duration) -> Self {
-        self.defaults.success_ttl = ttl;
-        self
-    }
-
-    /// Failure TTL of checks that set none (default [`DEFAULT_FAILED_TTL`], 9 s).
-    pub fn failed_ttl(mut self, ttl: Duration) -> Self {
-        self.defaults.failed_ttl = ttl;
-        self
-    }
-
-    /// The hostname reports carry (default: the machine's hostname).
-    pub fn hostname(mut self, hostname: impl Into<String>) -> Self {
-        self.hostname = Some(hostname.into());
-        self
-    }
-
-    /// Adds a check built in code.
-    pub fn check(mut self, check: Check) -> Self {
-        self.checks.push(check);
-        self
-    }
-
-    /// Whether `build` gathers every `#[health_check]` linked into the binary (default
-    /// `true`). Turn it off for a registry of only the checks added with [`Builder::check`].
-    pub fn linked_checks(mut self, linked: bool) -> Self {
-        self.linked_checks = linked;
-        self
-    }
-
-    /// Whether readiness answers STARTING (503) until every startup check has passed
-    /// once (default `true`). Turn it off when startup must not hold back traffic, as
-    /// Koupleless does for modules deployed into a running application.
-    pub fn startup_gates_readiness(mut self, gates: bool) -> Self {
-        self.startup_gates_readiness = gates;
-        self
-    }
-
-    /// Adds a shutdown hook: run once by [`HealthCheck::finish_shutdown`], with the same
-    /// timeout and panic handling as a check; a failure ends shutdown in DOWN.
-    pub fn shutdown_hook(mut self, hook: Check) -> Self {
-        self.hooks.push(hook);
-        self
-    }
-
-    /// How long [`HealthCheck::shutdown_signal`] waits after SIGTERM before resolving
-    /// (default [`DEFAULT_DRAIN_DELAY`], 5 s).
-    pub fn drain_delay(mut self, delay: Duration) -> Self {
-        self.drain_delay = delay;
-        self
-    }
-
-    /// Validates the checks and builds the registry.
-    ///
-    /// Errors on a name or tag that breaks the naming rule and on two checks (or two
-    /// hooks) with one name.
-    pub fn build(self) -> Result<HealthCheck, CollectError> {
-        let mut checks = self.checks;
-        if self.linked_checks {
-            checks.extend(inventory::iter::<Registration>.into_iter().map(Check::from));
-        }
-        let slots = validated(checks, self.defaults)?;
-        let hooks = validated(self.hooks, self.defaults)?;
-        let hostname = self
-            .hostname
-            .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
-        Ok(HealthCheck {
-            slots,
-            hooks,
-            hook_results: OnceCell::new(),
-            lifecycle: Lifecycle::default(),
-            startup_gates_readiness: self.startup_gates_readiness,
-            drain_delay: self.drain_delay,
-            hostname,
-        })
-    }
-}
-
-/// Checks names and tags, sorts by name, rejects duplicates, and makes the slots.
-fn validated(mut checks: Vec<Check>, defaults: Defaults) -> Result<Vec<Arc<Slot>>, CollectError> {
-    for check in &checks {
-        if let Some(problem) = name::problem(check.name()) {
-            return Err(CollectError::InvalidName {
-                name: check.name.clone(),
-                location: check.location,
-                problem,
-            });
-        }
-        for tag in &check.tags {
-            if let Some(problem) = name::tag_problem(tag) {
-                return Err(CollectError::InvalidTag {
-                    name: check.name.clone(),
-                    location: check.location,
-                    problem,
-                });
-            }
-        }
-    }
-    checks.sort_by(|a, b| a.name.cmp(&b.name));
-    if let Some(pair) = checks.windows(2).find(|pair| pair[0].name == pair[1].name) {
-        return Err(CollectError::DuplicateName {
-            name: pair[0].name.clone(),
-            first: pair[0].location,
-            second: pair[1].location,
-        });
-    }
-    Ok(checks
-        .into_iter()
-        .map(|check| Arc::new(Slot::new(check, defaults)))
-        .collect())
-}
-
-/// Why the checks could not be gathered into a registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CollectError {
-    /// Two checks have the same name.
-    DuplicateName {
-        /// The name they share.
-        name: String,
-        /// Where one is defined.
-        first: Location,
-        /// Where the other is defined.
-        second: Location,
-    },
-    /// A check added in code has a name the naming rule rejects.
-    InvalidName {
-        /// The rejected name.
-        name: String,
-        /// Where the check is defined.
-        location: Location,
-        /// What is wrong with the name.
-        problem: String,
-    },
-    /// A check added in code has a tag the naming rule rejects.
-    InvalidTag {
-        /// The check's name.
-        name: String,
-        /// Where the check is defined.
-        location: Location,
-        /// What is wrong with the tag.
-        problem: String,
-    },
-}
-
-impl std::fmt::Display for CollectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CollectError::DuplicateName {
-                name,
-                first,
-                second,
-            } => write!(
-                f,
-                "two health checks are named `{name}`: one at {first}, one at {second}; rename one"
-            ),
-            CollectError::InvalidName {
-                location, problem, ..
-            } => write!(f, "{problem} (check defined at {location})"),
-            CollectError::InvalidTag {
-                name,
-                location,
-                problem,
-            } => write!(f, "{problem} (check `{name}` defined at {location})"),
-        }
-    }
-}
-
-impl std::error::Error for CollectError {}

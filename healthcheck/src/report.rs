@@ -5,6 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
 
+use serde_json::{Map, Value};
+
+use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
 
 /// Overall status of a report: `"success"` when every check passed.
@@ -38,14 +41,24 @@ pub struct Report {
 
 /// One check's result. A cached result keeps the `timestamp` and `expires` of the run
 /// that produced it.
+///
+/// Serialized in the Flask shape plus `response_time`, `status` and `details`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckResult {
     /// The check's name.
     pub checker: String,
     /// The check's message, or why it failed (timeout, panic, not found).
     pub output: String,
-    /// Whether the check passed.
+    /// Whether the check passed: `status` is not `fail`.
     pub passed: bool,
+    /// Pass, warn or fail. A warning passes: degraded but serving.
+    pub status: HealthStatus,
+    /// The check's group (`group = "…"`, else its crate); empty for "not found".
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    /// The details the check returned (`Health::detail`), if any.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub details: Map<String, Value>,
     /// When the run finished.
     #[serde(serialize_with = "epoch_seconds")]
     pub timestamp: SystemTime,
@@ -55,6 +68,25 @@ pub struct CheckResult {
     /// How long the run took, in seconds in JSON.
     #[serde(serialize_with = "seconds")]
     pub response_time: Duration,
+}
+
+impl CheckResult {
+    /// A failed result made now that is never cached: for a name no check has, or a run
+    /// that was stopped.
+    pub fn failed_now(checker: impl Into<String>, output: impl Into<String>) -> Self {
+        let now = SystemTime::now();
+        CheckResult {
+            checker: checker.into(),
+            output: output.into(),
+            passed: false,
+            status: HealthStatus::Fail,
+            group: String::new(),
+            details: Map::new(),
+            timestamp: now,
+            expires: now,
+            response_time: Duration::ZERO,
+        }
+    }
 }
 
 impl Report {
@@ -72,6 +104,15 @@ impl Report {
             phase,
             results,
         }
+    }
+
+    /// The worst status among the results: `pass` when there are none.
+    pub fn health_status(&self) -> HealthStatus {
+        self.results
+            .iter()
+            .map(|result| result.status)
+            .max()
+            .unwrap_or(HealthStatus::Pass)
     }
 
     /// Whether every check passed.

@@ -12,8 +12,21 @@ use tokio::sync::futures::Notified;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::check::{Check, Outcome};
+use crate::check::Check;
+use crate::health::{Health, HealthStatus};
 use crate::report::CheckResult;
+use crate::state::States;
+
+/// Called when a check's status changes between pass, warn and fail: the previous
+/// status and the new result.
+pub type Listener = Arc<dyn Fn(HealthStatus, &CheckResult) + Send + Sync>;
+
+/// What every run of a registry shares: its state values and its listeners.
+#[derive(Default)]
+pub(crate) struct RunContext {
+    pub(crate) states: States,
+    pub(crate) listeners: Vec<Listener>,
+}
 
 /// A check with its settings resolved, and the state shared by everyone who asks for it.
 pub(crate) struct Slot {
@@ -26,6 +39,9 @@ pub(crate) struct Slot {
     run_ended: Notify,
     /// Set by the first passing run: startup is over once every startup check has passed.
     passed_once: AtomicBool,
+    /// A disabled check is neither listed nor run.
+    enabled: AtomicBool,
+    context: Arc<RunContext>,
 }
 
 #[derive(Default)]
@@ -34,6 +50,8 @@ struct SlotState {
     cached: Option<(Arc<CheckResult>, Instant)>,
     /// Whether a run is under way: callers that find the result stale wait for it.
     running: bool,
+    /// Failures in a row, for the failure threshold.
+    failures_in_a_row: u32,
 }
 
 /// A check's result: known, coming from a run this caller started, or from one it joined.
@@ -71,7 +89,7 @@ pub(crate) struct Defaults {
 }
 
 impl Slot {
-    pub(crate) fn new(check: Check, defaults: Defaults) -> Self {
+    pub(crate) fn new(check: Check, defaults: Defaults, context: Arc<RunContext>) -> Self {
         Slot {
             timeout: check.timeout.unwrap_or(defaults.timeout),
             success_ttl: check.success_ttl.unwrap_or(defaults.success_ttl),
@@ -80,7 +98,17 @@ impl Slot {
             state: Mutex::default(),
             run_ended: Notify::new(),
             passed_once: AtomicBool::new(false),
+            enabled: AtomicBool::new(true),
+            context,
         }
+    }
+
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_enabled(&self, enabled: bool) {
+        self.enabled.store(enabled, Ordering::Release);
     }
 
     /// Whether any run of this check has passed.
@@ -89,60 +117,96 @@ impl Slot {
     }
 
     /// The result cached at `now` if fresh, else the run under way, else a new run.
+    /// With `serve_stale` (background refresh), any cached result is served at once and
+    /// a stale one is refreshed behind it.
     ///
     /// Synchronous, so a report can look up every check before awaiting any: the runs it
     /// starts proceed concurrently while the caller awaits them one by one.
-    pub(crate) fn lookup(self: &Arc<Self>, now: Instant) -> Lookup<'_> {
+    pub(crate) fn lookup(self: &Arc<Self>, now: Instant, serve_stale: bool) -> Lookup<'_> {
         let mut state = self.lock();
-        if let Some((result, fresh_until)) = &state.cached
-            && now < *fresh_until
-        {
-            return Lookup::Fresh(Arc::clone(result));
+        if let Some((result, fresh_until)) = &state.cached {
+            let fresh = now < *fresh_until;
+            if fresh || serve_stale {
+                let result = Arc::clone(result);
+                if !fresh && !state.running {
+                    state.running = true;
+                    drop(self.spawn_run());
+                }
+                return Lookup::Fresh(result);
+            }
         }
         if state.running {
             // Made under the lock, so the end of the run cannot slip past it.
             return Lookup::Joined(self, self.run_ended.notified());
         }
         state.running = true;
-        // A task of its own: the run completes and is cached even if every caller goes away.
+        Lookup::Started(self, self.spawn_run())
+    }
+
+    /// Runs the check on a task of its own, so the run completes and is cached even if
+    /// every caller goes away. The caller has set `running`.
+    fn spawn_run(self: &Arc<Self>) -> JoinHandle<Arc<CheckResult>> {
         let slot = Arc::clone(self);
-        let task = tokio::spawn(async move {
+        tokio::spawn(async move {
             let mut run = RunGuard(Some(&slot));
-            let (outcome, started, finished) = slot.execute().await;
-            run.end(outcome, finished - started, finished)
-        });
-        Lookup::Started(self, task)
+            let (health, started, finished) = slot.execute().await;
+            run.end(health, finished - started, finished)
+        })
     }
 
     /// Runs the check bounded by the timeout, turning a panic into a failure.
-    async fn execute(&self) -> (Outcome, Instant, Instant) {
+    async fn execute(&self) -> (Health, Instant, Instant) {
         let started = Instant::now();
-        let run = AssertUnwindSafe((self.check.run)()).catch_unwind();
-        let outcome = match tokio::time::timeout_at(started + self.timeout, run).await {
-            Ok(Ok(outcome)) => outcome,
+        // Building the future runs user code too (a sync check's setup), so it is inside
+        // the unwind guard as well.
+        let run =
+            AssertUnwindSafe(async { (self.check.run)(&self.context.states).await }).catch_unwind();
+        let health = match tokio::time::timeout_at(started + self.timeout, run).await {
+            Ok(Ok(health)) => health,
             Ok(Err(panic)) => {
-                Outcome::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
+                Health::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
             }
             // `timeout_at` has dropped the check's future, cancelling it.
-            Err(_elapsed) => Outcome::fail(format!(
+            Err(_elapsed) => Health::fail(format!(
                 "check timed out after {}",
                 humantime::format_duration(self.timeout)
             )),
         };
-        (outcome, started, Instant::now())
+        (health, started, Instant::now())
+    }
+
+    /// What a run's raw result reports once the failure threshold and `critical` apply.
+    fn judged(&self, mut health: Health, failures_in_a_row: u32) -> Health {
+        if health.status != HealthStatus::Fail {
+            return health;
+        }
+        let threshold = self.check.failure_threshold;
+        if failures_in_a_row < threshold {
+            health.status = HealthStatus::Warn;
+            health.message = format!(
+                "{} (failure {failures_in_a_row} of {threshold} in a row before it counts)",
+                health.message
+            );
+        } else if !self.check.critical {
+            health.status = HealthStatus::Warn;
+            health.message = format!("{} (not critical)", health.message);
+        }
+        health
+    }
+
+    /// Tells the listeners of a change; a panicking listener is contained.
+    fn notify(&self, previous: HealthStatus, result: &CheckResult) {
+        for listener in &self.context.listeners {
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener(previous, result)));
+        }
     }
 
     /// The result for callers whose run was stopped before it ended (runtime shutdown).
     fn stopped(&self) -> Arc<CheckResult> {
-        let now = SystemTime::now();
-        Arc::new(CheckResult {
-            checker: self.check.name.clone(),
-            output: "the check's run was stopped before it ended".to_string(),
-            passed: false,
-            timestamp: now,
-            expires: now,
-            response_time: Duration::ZERO,
-        })
+        Arc::new(CheckResult::failed_now(
+            self.check.name.clone(),
+            "the check's run was stopped before it ended",
+        ))
     }
 
     fn lock(&self) -> MutexGuard<'_, SlotState> {
@@ -158,34 +222,48 @@ struct RunGuard<'a>(Option<&'a Slot>);
 impl RunGuard<'_> {
     fn end(
         &mut self,
-        outcome: Outcome,
+        health: Health,
         response_time: Duration,
         finished: Instant,
     ) -> Arc<CheckResult> {
         let slot = self.0.take().expect("a run ends once");
-        let ttl = if outcome.passed {
-            slot.success_ttl
-        } else {
+        let failed = health.status == HealthStatus::Fail;
+        // A failure is retried after `failed_ttl` even while the threshold shows a warning.
+        let ttl = if failed {
             slot.failed_ttl
+        } else {
+            slot.success_ttl
         };
         let timestamp = SystemTime::now();
-        let outcome_passed = outcome.passed;
+        let mut state = slot.lock();
+        state.failures_in_a_row = if failed {
+            state.failures_in_a_row.saturating_add(1)
+        } else {
+            0
+        };
+        let health = slot.judged(health, state.failures_in_a_row);
         let result = Arc::new(CheckResult {
             checker: slot.check.name.clone(),
-            output: outcome.output,
-            passed: outcome.passed,
+            output: health.message,
+            passed: health.status != HealthStatus::Fail,
+            status: health.status,
+            group: slot.check.group.clone(),
+            details: health.details,
             timestamp,
             expires: timestamp + ttl,
             response_time,
         });
-        if outcome_passed {
-            slot.passed_once.store(true, Ordering::Release);
-        }
-        let mut state = slot.lock();
+        let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
         state.cached = Some((Arc::clone(&result), finished + ttl));
         state.running = false;
         drop(state);
+        if result.passed {
+            slot.passed_once.store(true, Ordering::Release);
+        }
         slot.run_ended.notify_waiters();
+        if let Some(previous) = previous.filter(|previous| *previous != result.status) {
+            slot.notify(previous, &result);
+        }
         result
     }
 }

@@ -13,8 +13,7 @@ async fn second() -> (bool, String) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let health = HealthCheck::collect().unwrap();
-    let names: Vec<&str> = health.names().collect();
-    assert_eq!(names, ["first", "second"]);
+    assert_eq!(health.names(), ["first", "second"]);
     let report = health.run().await;
     assert!(!report.is_success());
     assert_eq!(report.result("second").unwrap().output, "second down");

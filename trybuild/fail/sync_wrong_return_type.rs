@@ -1,8 +1,8 @@
 use healthcheck::health_check;
 
 #[health_check(name = "database")]
-fn database() -> (bool, String) {
-    (true, "ok".to_string())
+fn database() -> u8 {
+    1
 }
 
 fn main() {}

@@ -1,0 +1,151 @@
+//! What one run of a check found, and the return types a check may have.
+
+use std::fmt::Display;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Pass, warn (degraded but serving) or fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum HealthStatus {
+    /// Healthy.
+    Pass,
+    /// Degraded but serving: probes still answer 200, every format shows the warning.
+    Warn,
+    /// Unhealthy.
+    Fail,
+}
+
+impl HealthStatus {
+    /// `pass`, `warn` or `fail`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Pass => "pass",
+            HealthStatus::Warn => "warn",
+            HealthStatus::Fail => "fail",
+        }
+    }
+}
+
+/// What one run of a check found: a status, a message, and details in JSON.
+///
+/// ```
+/// use healthcheck::{Health, HealthStatus};
+///
+/// let health = Health::warn("pool nearly exhausted")
+///     .observed(48, "connections")
+///     .detail("max", 50);
+/// assert_eq!(health.status, HealthStatus::Warn);
+/// assert_eq!(health.details["observedValue"], 48);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    /// Pass, warn or fail.
+    pub status: HealthStatus,
+    /// The message shown as the result's `output`.
+    pub message: String,
+    /// Extra data, shown as details by the formats that have them.
+    pub details: Map<String, Value>,
+}
+
+impl Health {
+    /// A result with `status` and `message` and no details.
+    pub fn new(status: HealthStatus, message: impl Into<String>) -> Self {
+        Health {
+            status,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// A pass.
+    pub fn pass(message: impl Into<String>) -> Self {
+        Self::new(HealthStatus::Pass, message)
+    }
+
+    /// A warning: degraded but serving.
+    pub fn warn(message: impl Into<String>) -> Self {
+        Self::new(HealthStatus::Warn, message)
+    }
+
+    /// A failure.
+    pub fn fail(message: impl Into<String>) -> Self {
+        Self::new(HealthStatus::Fail, message)
+    }
+
+    /// Adds a detail.
+    pub fn detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.details.insert(key.into(), value.into());
+        self
+    }
+
+    /// Records what was measured, as the IETF health format's `observedValue` and
+    /// `observedUnit`.
+    pub fn observed(self, value: impl Into<Value>, unit: impl Into<String>) -> Self {
+        self.detail("observedValue", value)
+            .detail("observedUnit", unit.into())
+    }
+
+    /// Whether the status is not a failure.
+    pub fn passed(&self) -> bool {
+        self.status != HealthStatus::Fail
+    }
+}
+
+/// A value a health check may return.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a health check result",
+    label = "not a health check result",
+    note = "a health check returns `(bool, String)`, `(bool, &'static str)`, `bool`, `Result<T, E>` where `T` and `E` are both `Display`, or `healthcheck::Health`"
+)]
+pub trait IntoHealth {
+    /// Turns the returned value into a [`Health`].
+    fn into_health(self) -> Health;
+}
+
+fn from_bool(passed: bool, message: impl Into<String>) -> Health {
+    let status = if passed {
+        HealthStatus::Pass
+    } else {
+        HealthStatus::Fail
+    };
+    Health::new(status, message)
+}
+
+/// The Flask-healthcheck contract: whether the check passed, and a message.
+impl IntoHealth for (bool, String) {
+    fn into_health(self) -> Health {
+        from_bool(self.0, self.1)
+    }
+}
+
+impl IntoHealth for (bool, &'static str) {
+    fn into_health(self) -> Health {
+        from_bool(self.0, self.1)
+    }
+}
+
+/// `passed` or `failed` as the message.
+impl IntoHealth for bool {
+    fn into_health(self) -> Health {
+        from_bool(self, if self { "passed" } else { "failed" })
+    }
+}
+
+/// `Ok` passes and `Err` fails, each with its `Display` text as the message.
+impl<T: Display, E: Display> IntoHealth for Result<T, E> {
+    fn into_health(self) -> Health {
+        match self {
+            Ok(value) => Health::pass(value.to_string()),
+            Err(err) => Health::fail(err.to_string()),
+        }
+    }
+}
+
+impl IntoHealth for Health {
+    fn into_health(self) -> Health {
+        self
+    }
+}

@@ -1,0 +1,118 @@
+//! Which checks a run covers: a probe's, named ones, a group's; less exclusions; by tag.
+
+use std::collections::BTreeSet;
+
+use crate::check::Check;
+use crate::kind::Kind;
+use crate::status_codes::Probe;
+
+/// Which checks a run covers: a probe's checks or named ones, less exclusions, and, when
+/// tags are given, only checks carrying one of them.
+///
+/// ```
+/// use healthcheck::{Probe, Selection};
+///
+/// // GET /healthcheck/ready?exclude=cache&tag=db
+/// let selection = Selection::probe(Probe::Readiness).exclude(["cache"]).tagged(["db"]);
+/// # let _ = selection;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Selection {
+    probe: Probe,
+    names: Option<BTreeSet<String>>,
+    exclude: BTreeSet<String>,
+    tags: BTreeSet<String>,
+    group: Option<String>,
+}
+
+impl Selection {
+    /// Every check.
+    pub fn all() -> Self {
+        Self::probe(Probe::Combined)
+    }
+
+    /// The checks of `probe`'s kind; every check for [`Probe::Combined`].
+    pub fn probe(probe: Probe) -> Self {
+        Selection {
+            probe,
+            names: None,
+            exclude: BTreeSet::new(),
+            tags: BTreeSet::new(),
+            group: None,
+        }
+    }
+
+    /// The checks with these names, each reported once, in name order.
+    pub fn named<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Selection {
+            names: Some(names.into_iter().map(|n| n.as_ref().to_owned()).collect()),
+            ..Self::all()
+        }
+    }
+
+    /// Leaves these checks out (Kubernetes' `?exclude=`); unknown names are ignored.
+    pub fn exclude<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.exclude
+            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
+        self
+    }
+
+    /// Keeps only checks carrying at least one of these tags.
+    pub fn tagged<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.tags
+            .extend(tags.into_iter().map(|t| t.as_ref().to_owned()));
+        self
+    }
+
+    /// Keeps only the checks of one group (`group = "billing"`).
+    pub fn in_group(mut self, group: impl Into<String>) -> Self {
+        self.group = Some(group.into());
+        self
+    }
+
+    /// The probe this selection answers.
+    pub fn probe_kind(&self) -> Probe {
+        self.probe
+    }
+
+    /// The names asked for, if the selection is by name.
+    pub(crate) fn names(&self) -> Option<&BTreeSet<String>> {
+        self.names.as_ref()
+    }
+
+    /// Whether `name` is excluded.
+    pub(crate) fn excludes(&self, name: &str) -> bool {
+        self.exclude.contains(name)
+    }
+
+    /// Whether `check` is in; `starting` adds startup checks to readiness, so that a
+    /// readiness probe alone can finish startup.
+    pub(crate) fn includes(&self, check: &Check, starting: bool) -> bool {
+        let by_kind = match self.probe {
+            Probe::Combined => true,
+            Probe::Liveness => check.is(Kind::Liveness),
+            Probe::Readiness => check.is(Kind::Readiness) || (starting && check.is(Kind::Startup)),
+            Probe::Startup => check.is(Kind::Startup),
+        };
+        by_kind
+            && !self.exclude.contains(check.name())
+            && (self.tags.is_empty() || check.tags.iter().any(|tag| self.tags.contains(tag)))
+            && self
+                .group
+                .as_ref()
+                .is_none_or(|group| *group == check.group)
+    }
+}
