@@ -276,7 +276,7 @@ async fn routes_methods_and_queries_answer_alike_on_every_adapter() {
         for (path, status) in [
             ("/healthcheck/live/extra", 404),
             ("/healthcheck/%zz", 400),
-            ("/healthcheck?verbose=1", 400),
+            ("/healthcheck?debug=1", 400),
         ] {
             let response = get(addr, path).await;
             assert_eq!(response.status, status, "{}", context(path));
@@ -386,7 +386,10 @@ fn hostile_requests() -> Vec<(String, u16)> {
         (get("/healthcheck?refresh=true"), 400),
         (get("/healthcheck?tag=%"), 400),
         (get("/healthcheck?%=1"), 400),
-        (get("/healthcheck/ready?exclude=a&verbose=1"), 400),
+        (get("/healthcheck/ready?exclude=a&debug=1"), 400),
+        (get("/healthcheck?format=xml"), 400),
+        (get("/healthcheck/group/nope"), 404),
+        (get("/healthcheck/group/"), 404),
     ];
     requests.shrink_to_fit();
     requests

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
 use serde::Serialize;
 
 use crate::details::{Details, WITHHELD};
-use crate::format::{Flask, Format};
+use crate::format::{self, Format, Rendering};
 use crate::kind::Kind;
 use crate::registration::Location;
 use crate::registry::HealthCheck;
@@ -26,10 +26,13 @@ pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
 /// |---|---|
 /// | `GET {base}` | every check; combined status |
 /// | `GET {base}/live`, `/ready`, `/startup` | the checks of that kind |
-/// | `GET {base}/services` | the registered checks: name, kinds, tags, location |
+/// | `GET {base}/services` | the registered checks: name, kinds, tags, group, location |
+/// | `GET {base}/group/{group}` | one group's checks |
 /// | `GET {base}/{name}` | one check; 404 with a "not found" result for an unknown name |
 ///
-/// `?exclude=a,b` leaves checks out, `?tag=x` keeps checks tagged `x`. `HEAD` answers
+/// `?exclude=a,b` leaves checks out, `?tag=x` keeps checks tagged `x`, `?format=ietf`
+/// (or an `Accept` header) picks the format, `?verbose` lists every check in the
+/// Kubernetes text format. `HEAD` answers
 /// like `GET` without a body; other methods get 405. Every answer carries
 /// `Cache-Control: no-store`, and every refusal a JSON body naming the problem.
 ///
@@ -59,6 +62,26 @@ struct Config {
     base: String,
     details: Details,
     status_codes: StatusCodes,
+    /// The format when the request names none.
+    format: Arc<dyn Format>,
+    /// The formats `?format=` can name, built-in and added.
+    formats: Vec<(String, Arc<dyn Format>)>,
+}
+
+/// The formats every endpoint knows by name, in `Accept` preference order.
+fn builtin_formats() -> Vec<(String, Arc<dyn Format>)> {
+    let formats: [(&str, Arc<dyn Format>); 6] = [
+        ("flask", Arc::new(format::Flask)),
+        ("ietf", Arc::new(format::Ietf)),
+        ("microprofile", Arc::new(format::MicroProfile)),
+        ("spring", Arc::new(format::Spring)),
+        ("nablarch", Arc::new(format::Nablarch::default())),
+        ("kubernetes", Arc::new(format::Kubernetes)),
+    ];
+    formats
+        .into_iter()
+        .map(|(name, format)| (name.to_owned(), format))
+        .collect()
 }
 
 impl Endpoint {
@@ -71,6 +94,8 @@ impl Endpoint {
                 base: DEFAULT_BASE_PATH.to_owned(),
                 details: Details::Always,
                 status_codes: StatusCodes::default(),
+                format: Arc::new(format::Flask),
+                formats: builtin_formats(),
             }),
         }
     }
@@ -100,6 +125,23 @@ impl Endpoint {
         self
     }
 
+    /// The format of answers whose request names none (default [`format::Flask`]).
+    pub fn format(mut self, format: impl Format) -> Self {
+        Arc::make_mut(&mut self.config).format = Arc::new(format);
+        self
+    }
+
+    /// Serves `format` for `?format={name}` and for an `Accept` of its media type. A
+    /// built-in name (`flask`, `ietf`, `microprofile`, `spring`, `nablarch`,
+    /// `kubernetes`) is replaced, as to configure Nablarch's labels.
+    pub fn with_format(mut self, name: impl Into<String>, format: impl Format) -> Self {
+        let name = name.into();
+        let formats = &mut Arc::make_mut(&mut self.config).formats;
+        formats.retain(|(known, _)| *known != name);
+        formats.push((name, Arc::new(format)));
+        self
+    }
+
     /// The base path: `""` for the root, else `/name`.
     pub fn base(&self) -> &str {
         &self.config.base
@@ -119,8 +161,13 @@ impl Endpoint {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let details = self.config.details.allows(request.headers());
+        let accept = request
+            .headers()
+            .get(ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .map(str::to_owned);
         async move {
-            let response = match self.answer(&method, &uri, details).await {
+            let response = match self.answer(&method, &uri, details, accept.as_deref()).await {
                 Ok(response) => response,
                 Err(rejection) => rejected(&rejection),
             };
@@ -133,6 +180,7 @@ impl Endpoint {
         method: &Method,
         uri: &Uri,
         details: bool,
+        accept: Option<&str>,
     ) -> Result<Response<String>, Rejection> {
         let route = request::route(&self.config.base, uri.path())?;
         if method != Method::GET && method != Method::HEAD {
@@ -146,17 +194,30 @@ impl Endpoint {
             return Ok(rejection);
         }
         let query = request::query(uri.query())?;
+        let format = self.pick_format(query.format.as_deref(), accept)?;
+        let rendering = |status| Rendering {
+            status,
+            verbose: query.verbose,
+        };
         let (probe, selection) = match route {
             Route::Services => return Ok(self.services(&query.tags, details)),
             Route::Check(name) => {
                 if self.health.check(&name).is_none() {
                     let mut report = self.health.run_named([name.as_str()]).await;
                     withhold_unless(details, &mut report);
-                    let mut response = Flask.render(&report);
-                    *response.status_mut() = StatusCode::NOT_FOUND;
-                    return Ok(response);
+                    return Ok(format.render(&report, rendering(StatusCode::NOT_FOUND)));
                 }
                 (Probe::Combined, Selection::named([name]))
+            }
+            Route::Group(group) => {
+                let groups = self.health.groups();
+                if !groups.contains(&group) {
+                    return Err(Rejection::new(
+                        StatusCode::NOT_FOUND,
+                        format!("no group {group:?}; the groups are {}", groups.join(", ")),
+                    ));
+                }
+                (Probe::Combined, Selection::all().in_group(group))
             }
             Route::All => (Probe::Combined, Selection::all()),
             Route::Live => (Probe::Liveness, Selection::probe(Probe::Liveness)),
@@ -166,9 +227,53 @@ impl Endpoint {
         let selection = selection.exclude(&query.exclude).tagged(&query.tags);
         let mut report = self.health.run_selection(&selection).await;
         withhold_unless(details, &mut report);
-        let mut response = Flask.render(&report);
-        *response.status_mut() = self.config.status_codes.get(probe, report.phase);
-        Ok(response)
+        let status = self.config.status_codes.get(probe, report.phase);
+        Ok(format.render(&report, rendering(status)))
+    }
+
+    /// `?format=name` if given (an unknown name is a 400), else the first `Accept`
+    /// media type a format writes, else the default.
+    fn pick_format(
+        &self,
+        name: Option<&str>,
+        accept: Option<&str>,
+    ) -> Result<Arc<dyn Format>, Rejection> {
+        let formats = &self.config.formats;
+        if let Some(name) = name {
+            return match formats.iter().find(|(known, _)| known == name) {
+                Some((_, format)) => Ok(Arc::clone(format)),
+                None => {
+                    let names: Vec<&str> = formats.iter().map(|(n, _)| n.as_str()).collect();
+                    Err(Rejection::new(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "unknown format {name:?}; the formats are {}",
+                            names.join(", ")
+                        ),
+                    ))
+                }
+            };
+        }
+        let media_type = |format: &Arc<dyn Format>| {
+            let full = format.media_type();
+            full.split(';').next().unwrap_or(full).trim().to_owned()
+        };
+        let default = &self.config.format;
+        for wanted in accept.unwrap_or("").split(',') {
+            let wanted = wanted
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if wanted.is_empty() || wanted == "*/*" || wanted == media_type(default) {
+                return Ok(Arc::clone(default));
+            }
+            if let Some((_, format)) = formats.iter().find(|(_, f)| media_type(f) == wanted) {
+                return Ok(Arc::clone(format));
+            }
+        }
+        Ok(Arc::clone(default))
     }
 
     /// `GET {base}/services`: what is registered, without running anything.
@@ -178,6 +283,7 @@ impl Endpoint {
             name: &'a str,
             kinds: &'a [Kind],
             tags: &'a [String],
+            group: &'a str,
             location: Option<Location>,
         }
         #[derive(Serialize)]
@@ -192,6 +298,7 @@ impl Endpoint {
                 name: check.name(),
                 kinds: check.kind_list(),
                 tags: check.tag_list(),
+                group: check.group_name(),
                 location: details.then(|| check.location()),
             })
             .collect();
@@ -204,6 +311,15 @@ impl std::fmt::Debug for Endpoint {
         f.debug_struct("Endpoint")
             .field("base", &self.config.base)
             .field("details", &self.config.details)
+            .field(
+                "formats",
+                &self
+                    .config
+                    .formats
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
             .field("health", &self.health)
             .finish_non_exhaustive()
     }

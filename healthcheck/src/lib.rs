@@ -117,7 +117,7 @@ mod builder;
 mod check;
 mod details;
 mod endpoint;
-mod format;
+pub mod format;
 mod health;
 mod kind;
 mod lifecycle;
@@ -137,7 +137,7 @@ pub use builder::{
 pub use check::{Check, DEFAULT_GROUP};
 pub use details::{Details, WITHHELD};
 pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
-pub use format::{Flask, Format};
+pub use format::{Format, Rendering};
 pub use health::{Health, HealthStatus, IntoHealth};
 pub use healthcheck_macros::health_check;
 pub use kind::Kind;

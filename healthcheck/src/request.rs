@@ -20,6 +20,8 @@ pub(crate) enum Route {
     Startup,
     /// `{base}/services`: the registered checks.
     Services,
+    /// `{base}/group/{name}`: one group's checks.
+    Group(String),
     /// `{base}/{name}`: one check.
     Check(String),
 }
@@ -31,6 +33,10 @@ pub(crate) struct Query {
     pub(crate) exclude: Vec<String>,
     /// `?tag=x` (repeatable, comma-separated): keep checks carrying one of these.
     pub(crate) tags: Vec<String>,
+    /// `?format=ietf`: the format to answer in.
+    pub(crate) format: Option<String>,
+    /// `?verbose`: every check listed, for the Kubernetes text format.
+    pub(crate) verbose: bool,
 }
 
 /// A request the endpoint refuses: the status code and what is wrong, for the JSON body.
@@ -91,6 +97,7 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
         decoded.push(segment);
     }
     match decoded.as_slice() {
+        [group, name] if group == "group" && !name.is_empty() => Ok(Route::Group(name.clone())),
         [one] => Ok(match one.as_str() {
             "live" => Route::Live,
             "ready" => Route::Ready,
@@ -132,15 +139,22 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
         };
         let key = decode(key, true)
             .map_err(|problem| Rejection::bad_request(format!("a query key {problem}")))?;
-        let target = match key.as_str() {
-            "exclude" => &mut parsed.exclude,
-            "tag" => &mut parsed.tags,
-            _ => {
-                return Err(Rejection::bad_request(format!(
-                    "unknown query parameter {key:?}; the parameters are `exclude` and `tag`"
-                )));
-            }
-        };
+        if key == "verbose" {
+            // ?verbose, ?verbose=1, ?verbose=true; ?verbose=0 and ?verbose=false turn it off.
+            let value = value
+                .map(|v| decode(v, true))
+                .transpose()
+                .map_err(|problem| {
+                    Rejection::bad_request(format!("the value of `verbose` {problem}"))
+                })?;
+            parsed.verbose = !matches!(value.as_deref(), Some("0" | "false"));
+            continue;
+        }
+        if !matches!(key.as_str(), "exclude" | "tag" | "format") {
+            return Err(Rejection::bad_request(format!(
+                "unknown query parameter {key:?}; the parameters are `exclude`, `tag`, `format` and `verbose`"
+            )));
+        }
         let Some(value) = value else {
             return Err(Rejection::bad_request(format!(
                 "`{key}` needs a value, such as {key}=a,b"
@@ -148,12 +162,15 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
         };
         let value = decode(value, true)
             .map_err(|problem| Rejection::bad_request(format!("the value of `{key}` {problem}")))?;
-        target.extend(
-            value
-                .split(',')
-                .filter(|item| !item.is_empty())
-                .map(str::to_owned),
-        );
+        let items = value
+            .split(',')
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned);
+        match key.as_str() {
+            "exclude" => parsed.exclude.extend(items),
+            "tag" => parsed.tags.extend(items),
+            _ => parsed.format = Some(value),
+        }
     }
     Ok(parsed)
 }
@@ -231,9 +248,16 @@ mod tests {
         assert_eq!(parsed.tags, ["db", "x", "y"]);
         assert_eq!(query(Some("")).unwrap(), Query::default());
         assert_eq!(query(Some("exclude=")).unwrap(), Query::default());
+        assert!(query(Some("verbose")).unwrap().verbose);
+        assert!(!query(Some("verbose=false")).unwrap().verbose);
+        assert_eq!(
+            query(Some("format=ietf")).unwrap().format.as_deref(),
+            Some("ietf")
+        );
 
         let status = |q: &str| query(Some(q)).unwrap_err().status;
-        assert_eq!(status("verbose=1"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("verbos=1"), StatusCode::BAD_REQUEST);
+        assert_eq!(status("format"), StatusCode::BAD_REQUEST);
         assert_eq!(status("exclude"), StatusCode::BAD_REQUEST);
         assert_eq!(status("exclude=%zz"), StatusCode::BAD_REQUEST);
         assert_eq!(status("ex%clude=a"), StatusCode::BAD_REQUEST);

@@ -1,0 +1,128 @@
+//! Ways of writing a [`Report`] as an HTTP response. The endpoint picks one per request
+//! (`?format=`, `Accept`) or uses its default; a user-defined format implements
+//! [`Format`] too.
+
+mod flask;
+mod ietf;
+mod kubernetes;
+mod microprofile;
+mod nablarch;
+mod spring;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Response, StatusCode};
+
+pub use flask::Flask;
+pub use ietf::Ietf;
+pub use kubernetes::Kubernetes;
+pub use microprofile::MicroProfile;
+pub use nablarch::Nablarch;
+pub use spring::Spring;
+
+use crate::health::HealthStatus;
+use crate::lifecycle::Phase;
+use crate::report::Report;
+
+/// What the endpoint knows besides the report when a format renders it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rendering {
+    /// The status code the endpoint's [`StatusCodes`](crate::StatusCodes) give for the
+    /// probe and phase. Most formats answer with it.
+    pub status: StatusCode,
+    /// Whether the request asked for `?verbose`.
+    pub verbose: bool,
+}
+
+impl Rendering {
+    /// A rendering with `status`, not verbose.
+    pub fn new(status: StatusCode) -> Self {
+        Rendering {
+            status,
+            verbose: false,
+        }
+    }
+}
+
+/// A way of writing a [`Report`] as an HTTP response: status code, content type, body.
+///
+/// ```
+/// use healthcheck::{Format, Rendering, Report, http};
+///
+/// /// One line per check: `db: pass`.
+/// struct Lines;
+///
+/// impl Format for Lines {
+///     fn media_type(&self) -> &'static str {
+///         "text/x-health-lines"
+///     }
+///
+///     fn render(&self, report: &Report, rendering: Rendering) -> http::Response<String> {
+///         let body: String = report
+///             .results
+///             .iter()
+///             .map(|r| format!("{}: {}\n", r.checker, r.status.as_str()))
+///             .collect();
+///         healthcheck::format::response(rendering.status, self.media_type(), body)
+///     }
+/// }
+/// ```
+///
+/// `Endpoint::with_format("lines", Lines)` serves it for `?format=lines` and for
+/// `Accept: text/x-health-lines`.
+pub trait Format: Send + Sync + 'static {
+    /// The media type it writes, matched against `Accept`.
+    fn media_type(&self) -> &'static str;
+
+    /// The response for `report`.
+    fn render(&self, report: &Report, rendering: Rendering) -> Response<String>;
+}
+
+/// A response with `status`, a `Content-Type` of `media_type`, and `body`.
+pub fn response(status: StatusCode, media_type: &'static str, body: String) -> Response<String> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
+    response
+}
+
+/// `value` as JSON text; the formats' own structs of strings, numbers and maps always
+/// serialize.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("a format's JSON always serializes")
+}
+
+/// `UP`, `DOWN` and the like for the formats that speak Cloud Health / Spring statuses:
+/// a warning is not a failure, so it is `UP` where only UP and DOWN exist.
+fn up_or_down(status: HealthStatus) -> &'static str {
+    match status {
+        HealthStatus::Fail => "DOWN",
+        _ => "UP",
+    }
+}
+
+/// The overall status word for a report, from its phase.
+fn phase_word(report: &Report) -> &'static str {
+    match report.phase {
+        Phase::Up => "UP",
+        Phase::Down => "DOWN",
+        Phase::Starting => "STARTING",
+        Phase::Stopping => "STOPPING",
+        Phase::Stopped => "STOPPED",
+    }
+}
+
+impl Report {
+    /// The report as an HTTP response in the default (Flask) format: 200 when every
+    /// check passed, 500 otherwise, as Flask healthcheck answers.
+    pub fn to_response(&self) -> Response<String> {
+        let status = if self.is_success() {
+            StatusCode::OK
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        Flask.render(self, Rendering::new(status))
+    }
+}

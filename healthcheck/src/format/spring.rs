@@ -1,0 +1,93 @@
+//! Spring Boot Actuator / Koupleless: a tree of components by group.
+
+use std::collections::BTreeMap;
+
+use http::Response;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{Format, Rendering, json, response};
+use crate::health::HealthStatus;
+use crate::lifecycle::Phase;
+use crate::report::{CheckResult, Report};
+
+/// Spring Boot Actuator's `/actuator/health` shape, as Koupleless aggregates modules:
+/// `{"status","components":{group:{"status","components":{check:{"status","details"}}}}}`.
+///
+/// A group's status is its worst check's: `DOWN` for a failure, `WARN` for a warning,
+/// else `UP`. The top status is the worst group's, except that the application is
+/// `UNKNOWN` while starting (Koupleless) and `OUT_OF_SERVICE` once stopping (Spring).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Spring;
+
+#[derive(Serialize)]
+struct Node<'a> {
+    status: &'static str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    components: BTreeMap<&'a str, Node<'a>>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    details: Map<String, Value>,
+}
+
+fn word(status: HealthStatus) -> &'static str {
+    match status {
+        HealthStatus::Pass => "UP",
+        HealthStatus::Warn => "WARN",
+        HealthStatus::Fail => "DOWN",
+    }
+}
+
+fn leaf(result: &CheckResult) -> Node<'_> {
+    let mut details = result.details.clone();
+    details.insert("output".into(), result.output.clone().into());
+    Node {
+        status: word(result.status),
+        components: BTreeMap::new(),
+        details,
+    }
+}
+
+impl Format for Spring {
+    fn media_type(&self) -> &'static str {
+        "application/vnd.spring-boot.actuator.v3+json"
+    }
+
+    fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
+        let mut groups: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
+        for result in &report.results {
+            let group = if result.group.is_empty() {
+                "unknown"
+            } else {
+                &result.group
+            };
+            groups.entry(group).or_default().push(result);
+        }
+        let components = groups
+            .into_iter()
+            .map(|(group, results)| {
+                let worst = results.iter().map(|r| r.status).max();
+                let node = Node {
+                    status: word(worst.unwrap_or(HealthStatus::Pass)),
+                    components: results
+                        .iter()
+                        .map(|r| (r.checker.as_str(), leaf(r)))
+                        .collect(),
+                    details: Map::new(),
+                };
+                (group, node)
+            })
+            .collect();
+        let status = match report.phase {
+            Phase::Starting => "UNKNOWN",
+            Phase::Stopping | Phase::Stopped => "OUT_OF_SERVICE",
+            Phase::Down => "DOWN",
+            Phase::Up => word(report.health_status()),
+        };
+        let body = Node {
+            status,
+            components,
+            details: Map::new(),
+        };
+        response(rendering.status, self.media_type(), json(&body))
+    }
+}
