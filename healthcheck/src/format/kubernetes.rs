@@ -9,7 +9,7 @@ use crate::health::HealthStatus;
 use crate::report::Report;
 
 /// The plain text of Kubernetes' `/livez` and `/readyz`: `ok` on success; with
-/// `?verbose`, or on failure, one line per check (`[+]db ok`, `[+]cache warn`,
+/// `?verbose`, on failure, or when a check warns, one line per check (`[+]db ok`, `[+]cache warn`,
 /// `[-]queue failed: reason withheld`) and a closing `healthz check passed` / `failed`.
 /// Reasons are withheld, as Kubernetes does: the text is for probes and people, the
 /// details for the JSON formats.
@@ -23,7 +23,8 @@ impl Format for Kubernetes {
 
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
         let passed = rendering.status.is_success();
-        if passed && !rendering.verbose {
+        let warned = report.health_status() == HealthStatus::Warn;
+        if passed && !rendering.verbose && !warned {
             return response(rendering.status, self.media_type(), "ok".to_string());
         }
         let mut body = String::new();

@@ -1,0 +1,268 @@
+//! Golden files of every format for one report holding a pass, a warning, a failure and
+//! a timed-out check (`tests/golden/`). Regenerate with `GOLDEN=overwrite cargo test
+//! --test formats` and read the diff.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use healthcheck::Check;
+use healthcheck::format::{Flask, Ietf, Kubernetes, MicroProfile, Nablarch, Spring};
+use healthcheck::http::{Request, StatusCode};
+use healthcheck::{
+    CheckResult, Endpoint, Format, Health, HealthCheck, Phase, Probe, Rendering, Report,
+    StatusCodes,
+};
+
+/// A report from real runs (paused clock), with wall-clock times pinned so the golden
+/// files do not change from run to run.
+async fn report() -> Report {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .hostname("web-1")
+        .check(
+            Check::new("api", || async {
+                Health::pass("api ok").observed(12, "ms")
+            })
+            .group("web"),
+        )
+        .check(
+            Check::new("cache", || async {
+                Health::warn("hit ratio low").observed(0.42, "ratio")
+            })
+            .group("web"),
+        )
+        .check(
+            Check::new("db", || async { (false, "connection refused".to_string()) })
+                .group("storage"),
+        )
+        .check(
+            Check::new("queue", || async {
+                std::future::pending::<(bool, String)>().await
+            })
+            .timeout(Duration::from_secs(2))
+            .group("storage"),
+        )
+        .build()
+        .unwrap();
+    let report = health.run().await;
+    pinned(report)
+}
+
+fn pinned(mut report: Report) -> Report {
+    let at = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+    report.timestamp = at + Duration::from_secs(2);
+    for result in &mut report.results {
+        let ttl = result.expires.duration_since(result.timestamp).unwrap();
+        let pinned = CheckResult {
+            timestamp: at,
+            expires: at + ttl,
+            ..CheckResult::clone(result)
+        };
+        *result = Arc::new(pinned);
+    }
+    report
+}
+
+/// Status line, content type and body, as the golden file holds them.
+fn rendered(format: &dyn Format, report: &Report, rendering: Rendering) -> String {
+    let response = format.render(report, rendering);
+    format!(
+        "{}\n{}\n\n{}\n",
+        response.status().as_u16(),
+        response.headers()["content-type"].to_str().unwrap(),
+        response.body()
+    )
+}
+
+fn assert_golden(name: &str, actual: &str) {
+    let path = format!("{}/tests/golden/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("GOLDEN").is_some_and(|v| v == "overwrite") {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("{path}: {err}; run with GOLDEN=overwrite to create it"));
+    assert_eq!(actual, expected, "{name} differs from {path}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_format_matches_its_golden_file() {
+    let report = report().await;
+    assert_eq!(report.phase, Phase::Down);
+    let status = StatusCodes::default().get(Probe::Combined, report.phase);
+    let plain = Rendering::new(status);
+    let mut verbose = plain;
+    verbose.verbose = true;
+    let formats: [(&str, &dyn Format, Rendering); 8] = [
+        ("flask", &Flask, plain),
+        ("ietf", &Ietf, plain),
+        ("microprofile", &MicroProfile, plain),
+        ("spring", &Spring, plain),
+        ("nablarch", &Nablarch::default(), plain),
+        (
+            "nablarch_custom",
+            &Nablarch::default()
+                .labels("OK", "WARN", "NG")
+                .status_codes(StatusCode::OK, StatusCode::INTERNAL_SERVER_ERROR),
+            plain,
+        ),
+        ("kubernetes", &Kubernetes, plain),
+        ("kubernetes_verbose", &Kubernetes, verbose),
+    ];
+    for (name, format, rendering) in formats {
+        assert_golden(name, &rendered(format, &report, rendering));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_healthy_report_with_a_warning_answers_200_and_shows_the_warning() {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .hostname("web-1")
+        .check(Check::new("api", || async { Health::pass("api ok") }))
+        .check(Check::new("cache", || async {
+            Health::warn("hit ratio low")
+        }))
+        .build()
+        .unwrap();
+    let report = pinned(health.run().await);
+    assert_eq!(report.phase, Phase::Up, "a warning is degraded, not down");
+    let ok = Rendering::new(StatusCodes::default().get(Probe::Combined, report.phase));
+    assert_eq!(ok.status, 200);
+    let mut verbose = ok;
+    verbose.verbose = true;
+    assert_golden(
+        "kubernetes_warn_verbose",
+        &rendered(&Kubernetes, &report, verbose),
+    );
+    assert_golden("kubernetes_warn", &rendered(&Kubernetes, &report, ok));
+    assert_golden("spring_warn", &rendered(&Spring, &report, ok));
+    assert_golden("ietf_warn", &rendered(&Ietf, &report, ok));
+    assert_golden("microprofile_warn", &rendered(&MicroProfile, &report, ok));
+    assert_golden(
+        "nablarch_warn",
+        &rendered(&Nablarch::default(), &report, ok),
+    );
+}
+
+#[test]
+fn nablarch_can_leave_the_body_out() {
+    let report = Report::new("web-1", Phase::Up, Vec::new());
+    let response = Nablarch::default()
+        .write_body(false)
+        .render(&report, Rendering::new(StatusCode::OK));
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), "");
+}
+
+/// One line per check: a user-defined format.
+struct Lines;
+
+impl Format for Lines {
+    fn media_type(&self) -> &'static str {
+        "text/x-health-lines"
+    }
+
+    fn render(&self, report: &Report, rendering: Rendering) -> healthcheck::http::Response<String> {
+        let body = report
+            .results
+            .iter()
+            .map(|r| format!("{}: {}\n", r.checker, r.status.as_str()))
+            .collect();
+        healthcheck::format::response(rendering.status, self.media_type(), body)
+    }
+}
+
+async fn get(endpoint: &Endpoint, path: &str, accept: Option<&str>) -> (u16, String, String) {
+    let mut request = Request::get(path);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    let response = endpoint.respond(&request.body(()).unwrap()).await;
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (
+        response.status().as_u16(),
+        content_type,
+        response.into_body(),
+    )
+}
+
+#[tokio::test]
+async fn the_format_is_picked_by_query_accept_or_configuration() {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("api", || async { Health::pass("api ok") }))
+        .build()
+        .unwrap();
+    let endpoint = Endpoint::new(Arc::new(health)).with_format("lines", Lines);
+
+    let (_, content_type, body) = get(&endpoint, "/healthcheck", None).await;
+    assert_eq!(content_type, "application/json");
+    assert!(
+        body.contains("\"checker\":\"api\""),
+        "Flask by default: {body}"
+    );
+
+    let (_, content_type, body) = get(&endpoint, "/healthcheck?format=ietf", None).await;
+    assert_eq!(content_type, "application/health+json");
+    assert!(body.starts_with("{\"status\":\"pass\""), "{body}");
+
+    let (_, _, body) = get(&endpoint, "/healthcheck?format=spring", None).await;
+    assert!(body.contains("\"components\""), "{body}");
+    let (_, _, body) = get(&endpoint, "/healthcheck?format=microprofile", None).await;
+    assert!(body.contains("\"checks\":[{\"name\":\"api\""), "{body}");
+    let (_, _, body) = get(&endpoint, "/healthcheck?format=nablarch", None).await;
+    assert_eq!(
+        body,
+        "{\"status\":\"UP\",\"targets\":[{\"name\":\"api\",\"status\":\"UP\"}]}"
+    );
+    let (_, _, body) = get(&endpoint, "/healthcheck/ready?format=kubernetes", None).await;
+    assert_eq!(body, "ok");
+    let (_, _, body) = get(&endpoint, "/healthcheck?format=kubernetes&verbose", None).await;
+    assert_eq!(body, "[+]api ok\nhealthz check passed\n");
+
+    let accept = |value| get(&endpoint, "/healthcheck", Some(value));
+    assert_eq!(
+        accept("application/health+json").await.1,
+        "application/health+json"
+    );
+    assert_eq!(accept("text/plain").await.2, "ok");
+    assert_eq!(
+        accept("text/html, text/plain;q=0.9").await.1,
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(accept("*/*").await.1, "application/json");
+    assert_eq!(
+        accept("application/xml").await.1,
+        "application/json",
+        "else the default"
+    );
+    assert_eq!(accept("text/x-health-lines").await.2, "api: pass\n");
+    assert_eq!(
+        get(&endpoint, "/healthcheck?format=lines", None).await.2,
+        "api: pass\n"
+    );
+
+    let (status, _, body) = get(&endpoint, "/healthcheck?format=xml", None).await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("unknown format \\\"xml\\\"; the formats are flask, ietf"),
+        "{body}"
+    );
+
+    let ietf_default = endpoint.clone().format(healthcheck::format::Ietf);
+    assert_eq!(
+        get(&ietf_default, "/healthcheck", None).await.1,
+        "application/health+json"
+    );
+    let nablarch = endpoint.with_format("nablarch", Nablarch::default().labels("OK", "WARN", "NG"));
+    let (_, _, body) = get(&nablarch, "/healthcheck?format=nablarch", None).await;
+    assert_eq!(
+        body,
+        "{\"status\":\"OK\",\"targets\":[{\"name\":\"api\",\"status\":\"OK\"}]}"
+    );
+}
