@@ -5,7 +5,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use healthcheck::Check;
 use healthcheck::format::{Flask, Ietf, Kubernetes, MicroProfile, Nablarch, Spring};

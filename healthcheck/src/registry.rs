@@ -242,7 +242,7 @@ impl HealthCheck {
             self.slots.store(Arc::new(slots));
             return Ok(());
         }
-        let existing = find(&current, check.name()).map(|slot| slot.check.location());
+        let existing = find_any(&current, check.name()).map(|slot| slot.check.location());
         Err(CollectError::DuplicateName {
             name: check.name().to_owned(),
             first: existing.unwrap_or(check.location()),
@@ -278,7 +278,7 @@ impl HealthCheck {
 
     fn set_enabled(&self, name: &str, enabled: bool) -> bool {
         let slots = self.slots.load();
-        match find(&slots, name) {
+        match find_any(&slots, name) {
             Some(slot) => {
                 slot.set_enabled(enabled);
                 true
@@ -330,11 +330,15 @@ impl HealthCheck {
 
 /// The enabled slot named `name` in `slots`, sorted by name.
 fn find<'a>(slots: &'a [Arc<Slot>], name: &str) -> Option<&'a Arc<Slot>> {
+    find_any(slots, name).filter(|slot| slot.is_enabled())
+}
+
+/// The slot named `name`, enabled or not.
+fn find_any<'a>(slots: &'a [Arc<Slot>], name: &str) -> Option<&'a Arc<Slot>> {
     slots
         .binary_search_by(|slot| slot.check.name().cmp(name))
         .ok()
         .map(|index| &slots[index])
-        .filter(|slot| slot.is_enabled())
 }
 
 impl std::fmt::Debug for HealthCheck {

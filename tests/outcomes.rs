@@ -1,0 +1,118 @@
+//! Warnings, non-critical checks, failure thresholds and status-change listeners.
+
+mod support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use healthcheck::http::Request;
+use healthcheck::{Check, Endpoint, Health, HealthCheck, HealthStatus, Phase};
+
+/// A never-cached check that fails while `failing` is set.
+fn switched(name: &str, failing: &Arc<AtomicBool>) -> Check {
+    let failing = Arc::clone(failing);
+    Check::new(name, move || {
+        let failed = failing.load(Ordering::SeqCst);
+        async move { (!failed, if failed { "down" } else { "up" }.to_string()) }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)
+}
+
+#[tokio::test]
+async fn a_warning_answers_200_and_a_failure_of_a_non_critical_check_is_a_warning() {
+    let failing = Arc::new(AtomicBool::new(true));
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("pool", || async {
+            Health::warn("45 of 50 connections in use")
+        }))
+        .check(switched("recommendations", &failing).critical(false))
+        .build()
+        .unwrap();
+    let endpoint = Endpoint::new(Arc::new(health));
+    let response = endpoint
+        .respond(&Request::get("/healthcheck").body(()).unwrap())
+        .await;
+    assert_eq!(response.status(), 200);
+    let json: serde_json::Value = serde_json::from_str(response.body()).unwrap();
+    assert_eq!(json["phase"], "UP");
+    assert_eq!(json["status"], "success");
+    assert_eq!(json["results"][0]["status"], "warn");
+    assert_eq!(json["results"][1]["status"], "warn");
+    assert_eq!(json["results"][1]["output"], "down (not critical)");
+    assert_eq!(json["results"][1]["passed"], true);
+}
+
+#[tokio::test]
+async fn a_failure_counts_only_after_the_threshold_of_failures_in_a_row() {
+    let failing = Arc::new(AtomicBool::new(true));
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(switched("db", &failing).failure_threshold(3))
+        .build()
+        .unwrap();
+    let run = || async { health.run().await.results[0].clone() };
+
+    let first = run().await;
+    assert_eq!(first.status, HealthStatus::Warn);
+    assert_eq!(
+        first.output,
+        "down (failure 1 of 3 in a row before it counts)"
+    );
+    assert_eq!(run().await.status, HealthStatus::Warn);
+    let third = run().await;
+    assert_eq!(
+        (third.status, third.output.as_str()),
+        (HealthStatus::Fail, "down")
+    );
+    assert_eq!(health.run().await.phase, Phase::Down);
+
+    failing.store(false, Ordering::SeqCst);
+    assert_eq!(run().await.status, HealthStatus::Pass);
+    failing.store(true, Ordering::SeqCst);
+    assert_eq!(
+        run().await.status,
+        HealthStatus::Warn,
+        "a pass resets the count"
+    );
+}
+
+#[tokio::test]
+async fn listeners_hear_each_change_of_status_and_only_changes() {
+    let failing = Arc::new(AtomicBool::new(false));
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&heard);
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(switched("db", &failing).failure_threshold(2))
+        .on_change(move |previous, result| {
+            log.lock().unwrap().push(format!(
+                "{}: {} -> {}",
+                result.checker,
+                previous.as_str(),
+                result.status.as_str()
+            ));
+        })
+        .on_change(|_, _| panic!("a broken listener"))
+        .build()
+        .unwrap();
+
+    health.run().await; // first result: nothing to compare with
+    health.run().await; // pass again: no change
+    failing.store(true, Ordering::SeqCst);
+    health.run().await; // warn (1 of 2)
+    let report = health.run().await; // fail
+    assert_eq!(
+        report.results[0].status,
+        HealthStatus::Fail,
+        "the panicking listener is contained"
+    );
+    failing.store(false, Ordering::SeqCst);
+    health.run().await; // pass
+    assert_eq!(
+        *heard.lock().unwrap(),
+        ["db: pass -> warn", "db: warn -> fail", "db: fail -> pass"]
+    );
+}
