@@ -27,9 +27,11 @@
 //!
 //! # The attribute
 //!
-//! `#[health_check(name = "…")]` goes on an `async fn` with no parameters that returns
-//! `(bool, String)`: whether the check passed, and a message. The function stays
-//! callable as written. Keys:
+//! `#[health_check(name = "…")]` goes on an `async fn` (or a plain `fn`, run on the
+//! blocking pool) whose parameters are [`State<T>`] values given to the registry, and
+//! which returns `(bool, String)`, `(bool, &'static str)`, `bool`, `Result<T, E>` of
+//! two `Display` types, or [`Health`] (pass / warn / fail with details). The function
+//! stays callable as written. Keys:
 //!
 //! | key | value | default |
 //! |---|---|---|
@@ -39,22 +41,28 @@
 //! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`DEFAULT_FAILED_TTL`] (9 s) |
 //! | `kind` | `"liveness"`, `"readiness"`, `"startup"`, or a list of them | `"readiness"` |
 //! | `tags` | a list such as `["db", "external"]`, to select checks by | none |
+//! | `group` | the group in the component tree | the crate's name |
+//! | `critical` | `false` turns failures into warnings | `true` |
+//! | `failure_threshold` | failures in a row before a failure counts | `1` |
 //!
-//! Any other key, a key given twice, a bad name or duration, and a function that is not
-//! an `async fn() -> (bool, String)` are compile errors pointing at the mistake.
+//! Any other key, a key given twice, a bad value, a parameter that is not `State<T>`,
+//! and a return type that is not a check result are compile errors pointing at the
+//! mistake.
 //!
 //! # What the macro expands to
 //!
-//! The function is left as it is. Beside it, the macro emits a plain `fn` that boxes
-//! the function's future, and hands a const [`Location`]-stamped registration to
-//! [`inventory`](https://docs.rs/inventory):
+//! The function is left as it is. Beside it, the macro emits a plain `fn` that clones
+//! out the states the function asks for and boxes its future, and hands a const
+//! [`Location`]-stamped registration to [`inventory`](https://docs.rs/inventory):
 //!
 //! ```ignore
 //! async fn database() -> (bool, String) { /* unchanged */ }
 //!
 //! const _: () = {
-//!     fn __healthcheck_run_database() -> ::healthcheck::__private::RunFuture {
-//!         ::healthcheck::__private::Box::pin(async {
+//!     fn __healthcheck_run_database(
+//!         __healthcheck_states: &::healthcheck::__private::States,
+//!     ) -> ::healthcheck::__private::RunFuture {
+//!         ::healthcheck::__private::Box::pin(async move {
 //!             let __healthcheck_returned = database().await;
 //!             ::healthcheck::__private::into_health(__healthcheck_returned)
 //!         })
@@ -63,11 +71,15 @@
 //!         ::healthcheck::__private::Registration {
 //!             name: "database",
 //!             run: __healthcheck_run_database,
+//!             requires: &[],
 //!             timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
 //!             success_ttl: None,
 //!             failed_ttl: None,
 //!             kinds: &[::healthcheck::__private::Kind::Readiness],
 //!             tags: &[],
+//!             group: None,
+//!             critical: true,
+//!             failure_threshold: 1,
 //!             location: ::healthcheck::__private::Location {
 //!                 file: file!(),
 //!                 line: line!(),
