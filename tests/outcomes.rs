@@ -116,3 +116,37 @@ async fn listeners_hear_each_change_of_status_and_only_changes() {
         ["db: pass -> warn", "db: warn -> fail", "db: fail -> pass"]
     );
 }
+
+#[tokio::test]
+async fn details_are_withheld_with_the_output_from_callers_without_the_token() {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("pool", || async {
+            Health::pass("pool ok")
+                .observed(3, "connections")
+                .detail("host", "db-7.internal")
+        }))
+        .build()
+        .unwrap();
+    let endpoint = Endpoint::new(Arc::new(health))
+        .details(healthcheck::Details::WhenAuthorized("t0ken".into()));
+    let ask = |authorization: Option<&'static str>| {
+        let endpoint = endpoint.clone();
+        async move {
+            let mut request = Request::get("/healthcheck");
+            if let Some(value) = authorization {
+                request = request.header("authorization", value);
+            }
+            let response = endpoint.respond(&request.body(()).unwrap()).await;
+            serde_json::from_str::<serde_json::Value>(response.body()).unwrap()
+        }
+    };
+    let anonymous = ask(None).await;
+    assert_eq!(anonymous["results"][0]["output"], healthcheck::WITHHELD);
+    assert!(
+        anonymous["results"][0].get("details").is_none(),
+        "{anonymous}"
+    );
+    let authorized = ask(Some("Bearer t0ken")).await;
+    assert_eq!(authorized["results"][0]["details"]["host"], "db-7.internal");
+}

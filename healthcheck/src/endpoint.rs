@@ -325,7 +325,8 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
-/// Replaces each output with [`WITHHELD`] unless the caller may see details.
+/// Replaces each output with [`WITHHELD`], and drops each check's details, unless the
+/// caller may see details.
 fn withhold_unless(details: bool, report: &mut Report) {
     if details {
         return;
@@ -333,6 +334,7 @@ fn withhold_unless(details: bool, report: &mut Report) {
     for result in &mut report.results {
         *result = Arc::new(CheckResult {
             output: WITHHELD.to_owned(),
+            details: serde_json::Map::new(),
             ..CheckResult::clone(result)
         });
     }
