@@ -4,7 +4,7 @@ use http::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Format, Rendering, json, phase_word, response, up_or_down};
+use super::{Format, Rendering, json, response, up_or_down};
 use crate::report::Report;
 
 /// MicroProfile Health and Cloud Health's JSON. The overall `status` is the phase
@@ -48,7 +48,7 @@ impl Format for MicroProfile {
             })
             .collect();
         let body = Body {
-            status: phase_word(report),
+            status: report.phase.as_str(),
             checks,
         };
         response(rendering.status, self.media_type(), json(&body))

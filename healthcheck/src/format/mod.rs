@@ -20,7 +20,6 @@ pub use nablarch::Nablarch;
 pub use spring::Spring;
 
 use crate::health::HealthStatus;
-use crate::lifecycle::Phase;
 use crate::report::Report;
 
 /// What the endpoint knows besides the report when a format renders it.
@@ -100,17 +99,6 @@ fn up_or_down(status: HealthStatus) -> &'static str {
     match status {
         HealthStatus::Fail => "DOWN",
         _ => "UP",
-    }
-}
-
-/// The overall status word for a report, from its phase.
-fn phase_word(report: &Report) -> &'static str {
-    match report.phase {
-        Phase::Up => "UP",
-        Phase::Down => "DOWN",
-        Phase::Starting => "STARTING",
-        Phase::Stopping => "STOPPING",
-        Phase::Stopped => "STOPPED",
     }
 }
 
