@@ -1,4 +1,5 @@
-//! Runs one check: its cached result, single-flight runs, timeout and panic isolation.
+//! Runs one check: its cached result, single-flight runs, timeout and panic isolation;
+//! then the failure threshold, `critical`, the cache and the listeners.
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
