@@ -48,3 +48,30 @@ async fn refresh_runs_checks_on_its_own_and_probes_never_wait_for_a_stale_one() 
     health.run().await;
     assert_eq!(asked.elapsed(), Duration::from_secs(3));
 }
+
+#[tokio::test(start_paused = true)]
+async fn stopping_one_of_two_refreshes_keeps_probes_from_waiting() {
+    let (slow, _runs) = counting("slow", Duration::from_secs(3), true);
+    let health = Arc::new(registry([slow.success_ttl(Duration::from_secs(10))]));
+    let first = health.spawn_refresh(Duration::from_secs(60));
+    let second = health.spawn_refresh(Duration::from_secs(60));
+    tokio::time::sleep(Duration::from_secs(4)).await; // the first results are in
+    first.abort();
+    let _ = first.await;
+
+    tokio::time::sleep(Duration::from_secs(10)).await; // stale now
+    let asked = Instant::now();
+    health.run().await;
+    assert_eq!(
+        asked.elapsed(),
+        Duration::ZERO,
+        "the other refresh still runs"
+    );
+
+    second.abort();
+    let _ = second.await;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let asked = Instant::now();
+    health.run().await;
+    assert_eq!(asked.elapsed(), Duration::from_secs(3), "no refresh left");
+}

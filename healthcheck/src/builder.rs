@@ -1,7 +1,7 @@
 //! Builds the registry: defaults, state, listeners, hooks, and checks from the attribute
 //! and from code, validated before the first probe.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -183,7 +183,7 @@ impl Builder {
             hostname,
             defaults: self.defaults,
             context,
-            refreshing: AtomicBool::new(false),
+            refreshing: AtomicUsize::new(0),
         })
     }
 }

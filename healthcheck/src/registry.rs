@@ -1,7 +1,7 @@
 //! The registry: runs a selection of checks, tracks the application's phase, and takes
 //! checks added, removed, enabled and disabled while it runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -38,9 +38,9 @@ pub struct HealthCheck {
     pub(crate) hostname: String,
     pub(crate) defaults: Defaults,
     pub(crate) context: Arc<RunContext>,
-    /// Set while [`HealthCheck::spawn_refresh`] runs: probes then serve the latest
-    /// result at once, even a stale one, and the refresh catches up behind them.
-    pub(crate) refreshing: AtomicBool,
+    /// How many [`HealthCheck::spawn_refresh`] tasks run: while any does, probes serve
+    /// the latest result at once, even a stale one, and the refresh catches up behind.
+    pub(crate) refreshing: AtomicUsize,
 }
 
 impl HealthCheck {
@@ -80,7 +80,7 @@ impl HealthCheck {
 
     /// Runs the checks `selection` picks and reports, with the phase for its probe.
     pub async fn run_selection(&self, selection: &Selection) -> Report {
-        let serve_stale = self.refreshing.load(Ordering::Acquire);
+        let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         self.run_selected(selection, serve_stale).await
     }
 
@@ -163,14 +163,14 @@ impl HealthCheck {
     /// probe), so no probe waits on a slow dependency. Abort the handle to stop; probes
     /// then wait for stale checks again.
     pub fn spawn_refresh(self: &Arc<Self>, interval: Duration) -> JoinHandle<()> {
-        /// Turns serving stale results off when the refresh task ends or is aborted.
+        /// Counts the refresh task out when it ends or is aborted.
         struct Refreshing(Arc<HealthCheck>);
         impl Drop for Refreshing {
             fn drop(&mut self) {
-                self.0.refreshing.store(false, Ordering::Release);
+                self.0.refreshing.fetch_sub(1, Ordering::AcqRel);
             }
         }
-        self.refreshing.store(true, Ordering::Release);
+        self.refreshing.fetch_add(1, Ordering::AcqRel);
         let refreshing = Refreshing(Arc::clone(self));
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(interval);
