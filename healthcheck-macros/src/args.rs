@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use crate::name;
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
-const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`";
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`";
 
 /// The probe kinds a check may belong to, as written in `kind = "…"`.
 const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];
@@ -30,6 +30,8 @@ pub struct Args {
     pub critical: bool,
     /// `failure_threshold = N`, at least 1.
     pub failure_threshold: u32,
+    /// `crate = "hc"`: the path of the `healthcheck` crate when it is renamed.
+    pub krate: Option<syn::Path>,
 }
 
 /// Parses `args`, reporting every bad argument at once rather than the first only.
@@ -46,6 +48,7 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let mut group = None;
     let mut critical = None;
     let mut failure_threshold = None;
+    let mut krate = None;
 
     let parser = syn::meta::parser(|meta| {
         let result = if meta.path.is_ident("name") {
@@ -76,6 +79,9 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         } else if meta.path.is_ident("failure_threshold") {
             // #[health_check(failure_threshold = 3)]
             parse_threshold(&meta).and_then(|v| set_once(&meta, &mut failure_threshold, v))
+        } else if meta.path.is_ident("crate") {
+            // #[health_check(crate = "hc")]
+            parse_crate_path(&meta).and_then(|v| set_once(&meta, &mut krate, v))
         } else {
             let key = path_text(&meta);
             skip_value(&meta);
@@ -116,6 +122,7 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         group,
         critical: critical.unwrap_or(true),
         failure_threshold: failure_threshold.unwrap_or(1),
+        krate,
     })
 }
 
@@ -223,6 +230,16 @@ fn parse_group(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
         Some(problem) => Err(syn::Error::new(lit.span(), problem)),
         None => Ok(lit),
     }
+}
+
+fn parse_crate_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
+    let lit = string_value(meta, "crate = \"hc\"")?;
+    lit.parse::<syn::Path>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            "`crate` takes the path of the healthcheck crate, such as crate = \"hc\" or crate = \"::deps::healthcheck\"",
+        )
+    })
 }
 
 fn parse_bool(meta: &ParseNestedMeta) -> syn::Result<bool> {

@@ -47,21 +47,28 @@ fn with_error(item: TokenStream, err: syn::Error) -> TokenStream {
 
 /// `const _: () = { fn run() -> future; inventory::submit!(Registration { … }); };`
 fn registration(func: &CheckFn, args: &Args) -> TokenStream {
+    // #[health_check(crate = "hc")] when the dependency is renamed.
+    let private = match &args.krate {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::healthcheck::__private),
+    };
+    let private = &private;
     let ident = &func.sig.ident;
     let name = &args.name;
     let run = format_ident!("__healthcheck_run_{}", ident);
-    let timeout = optional_duration(args.timeout);
-    let success_ttl = optional_duration(args.success_ttl);
-    let failed_ttl = optional_duration(args.failed_ttl);
-    let kinds = kinds(args.kinds.as_deref());
+    let timeout = optional_duration(private, args.timeout);
+    let success_ttl = optional_duration(private, args.success_ttl);
+    let failed_ttl = optional_duration(private, args.failed_ttl);
+    let kinds = kinds(private, args.kinds.as_deref());
     let tags = &args.tags;
     // Spanned on the return type, so a type that is not a check result is reported there.
     let ret_span = match &func.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
         syn::ReturnType::Default => func.sig.span(),
     };
+    let private_at_ret = respan(private, ret_span);
     let into_health = quote_spanned! {ret_span=>
-        ::healthcheck::__private::into_health(__healthcheck_returned)
+        #private_at_ret::into_health(__healthcheck_returned)
     };
     // One `State<T>` per parameter, taken from the registry's states and passed in order.
     let state_types: Vec<&syn::Type> = func
@@ -78,12 +85,12 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
         .collect();
     let take_states = state_types.iter().zip(&state_args).map(|(ty, arg)| {
         quote_spanned! {ty.span()=>
-            let #arg = ::healthcheck::__private::state::<#ty>(__healthcheck_states);
+            let #arg = #private::state::<#ty>(__healthcheck_states);
         }
     });
     let call = if func.sig.asyncness.is_some() {
         quote! {
-            ::healthcheck::__private::Box::pin(async move {
+            #private::Box::pin(async move {
                 let __healthcheck_returned = #ident(#(#state_args),*).await;
                 #into_health
             })
@@ -91,7 +98,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     } else {
         // A plain fn may block: it runs on tokio's blocking pool.
         quote! {
-            ::healthcheck::__private::blocking(move || {
+            #private::blocking(move || {
                 let __healthcheck_returned = #ident(#(#state_args),*);
                 #into_health
             })
@@ -99,7 +106,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     };
     let requires = state_types.iter().map(|ty| {
         quote! {
-            ::healthcheck::__private::StateKey {
+            #private::StateKey {
                 type_id: ::core::any::TypeId::of::<#ty>,
                 type_name: ::core::any::type_name::<#ty>,
             }
@@ -114,13 +121,13 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     quote! {
         const _: () = {
             fn #run(
-                __healthcheck_states: &::healthcheck::__private::States,
-            ) -> ::healthcheck::__private::RunFuture {
+                __healthcheck_states: &#private::States,
+            ) -> #private::RunFuture {
                 #(#take_states)*
                 #call
             }
-            ::healthcheck::__private::inventory::submit! {
-                ::healthcheck::__private::Registration {
+            #private::inventory::submit! {
+                #private::Registration {
                     name: #name,
                     run: #run,
                     requires: &[#(#requires),*],
@@ -132,7 +139,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
                     group: #group,
                     critical: #critical,
                     failure_threshold: #failure_threshold,
-                    location: ::healthcheck::__private::Location {
+                    location: #private::Location {
                         file: ::core::file!(),
                         line: ::core::line!(),
                         module_path: ::core::option::Option::Some(::core::module_path!()),
@@ -143,8 +150,26 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     }
 }
 
+/// `tokens` with every span set to `span`, so an error in them is reported there.
+fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// `kind = …` as `Kind` paths; a check without `kind` is a readiness check.
-fn kinds(kinds: Option<&[syn::LitStr]>) -> Vec<TokenStream> {
+fn kinds(private: &TokenStream, kinds: Option<&[syn::LitStr]>) -> Vec<TokenStream> {
     let names = match kinds {
         Some(kinds) => kinds.iter().map(syn::LitStr::value).collect(),
         None => vec!["readiness".to_string()],
@@ -158,18 +183,18 @@ fn kinds(kinds: Option<&[syn::LitStr]>) -> Vec<TokenStream> {
                 // args.rs let only the three kinds through.
                 _ => quote!(Readiness),
             };
-            quote!(::healthcheck::__private::Kind::#variant)
+            quote!(#private::Kind::#variant)
         })
         .collect()
 }
 
-fn optional_duration(duration: Option<Duration>) -> TokenStream {
+fn optional_duration(private: &TokenStream, duration: Option<Duration>) -> TokenStream {
     match duration {
         Some(duration) => {
             let secs = duration.as_secs();
             let nanos = duration.subsec_nanos();
             quote! {
-                ::core::option::Option::Some(::healthcheck::__private::Duration::new(#secs, #nanos))
+                ::core::option::Option::Some(#private::Duration::new(#secs, #nanos))
             }
         }
         None => quote! { ::core::option::Option::None },

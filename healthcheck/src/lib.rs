@@ -44,6 +44,7 @@
 //! | `group` | the group in the component tree | the crate's name |
 //! | `critical` | `false` turns failures into warnings | `true` |
 //! | `failure_threshold` | failures in a row before a failure counts | `1` |
+//! | `crate` | the path of this crate if the dependency is renamed: `crate = "hc"` | `"::healthcheck"` |
 //!
 //! Any other key, a key given twice, a bad value, a parameter that is not `State<T>`,
 //! and a return type that is not a check result are compile errors pointing at the
