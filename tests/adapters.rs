@@ -347,7 +347,7 @@ fn hostile_requests() -> Vec<(String, u16)> {
             "{method} /healthcheck HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         )
     };
-    let mut requests = vec![
+    vec![
         (with_method("DELETE"), 405),
         (with_method("PUT"), 405),
         (with_method("PATCH"), 405),
@@ -390,9 +390,7 @@ fn hostile_requests() -> Vec<(String, u16)> {
         (get("/healthcheck?format=xml"), 400),
         (get("/healthcheck/group/nope"), 404),
         (get("/healthcheck/group/"), 404),
-    ];
-    requests.shrink_to_fit();
-    requests
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

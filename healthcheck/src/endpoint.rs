@@ -202,7 +202,7 @@ impl Endpoint {
         let (probe, selection) = match route {
             Route::Services => return Ok(self.services(&query.tags, details)),
             Route::Check(name) => {
-                if self.health.check(&name).is_none() {
+                if !self.health.contains(&name) {
                     let mut report = self.health.run_named([name.as_str()]).await;
                     withhold_unless(details, &mut report);
                     return Ok(format.render(&report, rendering(StatusCode::NOT_FOUND)));
