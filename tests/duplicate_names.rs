@@ -1,6 +1,6 @@
 //! Two `#[health_check]` functions with one name, in different modules of one binary.
 
-use healthcheck::{CollectError, HealthCheck};
+use healthcheck::{HealthCheck, Problem};
 
 mod billing {
     #[healthcheck::health_check(name = "database")]
@@ -19,11 +19,11 @@ mod orders {
 #[test]
 fn collect_returns_an_error_naming_the_name_and_both_locations_instead_of_panicking() {
     let err = HealthCheck::collect().unwrap_err();
-    let CollectError::DuplicateName {
+    let [Problem::DuplicateName {
         name,
         first,
         second,
-    } = &err
+    }] = err.problems()
     else {
         panic!("expected a duplicate-name error, got {err:?}");
     };

@@ -5,7 +5,7 @@ mod support;
 use std::sync::Arc;
 
 use healthcheck::http::Request;
-use healthcheck::{Check, CollectError, Endpoint};
+use healthcheck::{Check, Endpoint, Problem};
 use tokio::sync::oneshot;
 
 fn check(name: &str) -> Check {
@@ -54,7 +54,7 @@ async fn a_registration_is_validated_like_a_build() {
     let health = support::registry([check("core")]);
     let duplicate = health.register(check("core")).unwrap_err();
     assert!(
-        matches!(duplicate, CollectError::DuplicateName { .. }),
+        matches!(duplicate.problems(), [Problem::DuplicateName { .. }]),
         "{duplicate:?}"
     );
     assert!(
@@ -62,7 +62,7 @@ async fn a_registration_is_validated_like_a_build() {
         "{duplicate}"
     );
     let bad = health.register(check("no spaces")).unwrap_err();
-    assert!(matches!(bad, CollectError::InvalidName { .. }), "{bad:?}");
+    assert!(matches!(bad.problems(), [Problem::InvalidName { .. }]), "{bad:?}");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use healthcheck::{Check, CollectError, HealthCheck, health_check};
+use healthcheck::{Check, HealthCheck, Problem, health_check};
 
 #[health_check(name = "zulu")]
 async fn zulu() -> (bool, String) {
@@ -114,11 +114,11 @@ fn two_programmatic_checks_with_one_name_are_an_error_naming_both_locations() {
         .check(second)
         .build()
         .unwrap_err();
-    let CollectError::DuplicateName {
+    let [Problem::DuplicateName {
         name,
         first,
         second,
-    } = &err
+    }] = err.problems()
     else {
         panic!("expected a duplicate-name error, got {err:?}");
     };
@@ -147,7 +147,7 @@ fn a_programmatic_check_with_a_bad_name_is_an_error_at_build() {
             .build()
             .unwrap_err();
         assert!(
-            matches!(err, CollectError::InvalidName { .. }),
+            matches!(err.problems(), [Problem::InvalidName { .. }]),
             "{name:?}: {err:?}"
         );
         assert!(err.to_string().contains(problem), "{name:?}: {err}");

@@ -5,7 +5,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use healthcheck::{CollectError, Endpoint, HealthCheck, HealthStatus, State, health_check};
+use healthcheck::{Endpoint, HealthCheck, HealthStatus, Problem, State, health_check};
 
 /// Stands for a connection pool.
 #[derive(Clone)]
@@ -43,11 +43,11 @@ fn a_check_asking_for_state_nobody_gave_is_an_error_at_build() {
         .state(Pool { url: "db://" })
         .build()
         .unwrap_err();
-    let CollectError::MissingState {
+    let [Problem::MissingState {
         name,
         location,
         type_name,
-    } = &err
+    }] = err.problems()
     else {
         panic!("expected a missing-state error, got {err:?}");
     };

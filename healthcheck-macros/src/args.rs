@@ -6,13 +6,10 @@ use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
 use syn::meta::ParseNestedMeta;
 
-use crate::name;
+use healthcheck_rules::{self as rules, KINDS};
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
 const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`";
-
-/// The probe kinds a check may belong to, as written in `kind = "…"`.
-const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];
 
 /// The attribute's arguments, each value already checked.
 pub struct Args {
@@ -57,13 +54,13 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
             parse_name(&meta).and_then(|v| set_once(&meta, &mut name, v))
         } else if meta.path.is_ident("timeout") {
             // #[health_check(timeout = "2s")]
-            parse_duration(&meta, false).and_then(|v| set_once(&meta, &mut timeout, v))
+            parse_duration(&meta).and_then(|v| set_once(&meta, &mut timeout, v))
         } else if meta.path.is_ident("success_ttl") {
             // #[health_check(success_ttl = "27s")]
-            parse_duration(&meta, true).and_then(|v| set_once(&meta, &mut success_ttl, v))
+            parse_duration(&meta).and_then(|v| set_once(&meta, &mut success_ttl, v))
         } else if meta.path.is_ident("failed_ttl") {
             // #[health_check(failed_ttl = "9s")]
-            parse_duration(&meta, true).and_then(|v| set_once(&meta, &mut failed_ttl, v))
+            parse_duration(&meta).and_then(|v| set_once(&meta, &mut failed_ttl, v))
         } else if meta.path.is_ident("kind") {
             // #[health_check(kind = "liveness")], #[health_check(kind = ["liveness", "readiness"])]
             parse_kinds(&meta).and_then(|v| set_once(&meta, &mut kinds, v))
@@ -162,13 +159,13 @@ fn set_once<T>(meta: &ParseNestedMeta, slot: &mut Option<T>, value: T) -> syn::R
 
 fn parse_name(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     let lit = string_value(meta, "name = \"db\"")?;
-    match name::problem(&lit.value()) {
+    match rules::name_problem(&lit.value()) {
         Some(problem) => Err(syn::Error::new(lit.span(), problem)),
         None => Ok(lit),
     }
 }
 
-fn parse_duration(meta: &ParseNestedMeta, zero_allowed: bool) -> syn::Result<Duration> {
+fn parse_duration(meta: &ParseNestedMeta) -> syn::Result<Duration> {
     let key = path_text(meta);
     let lit = string_value(meta, &format!("{key} = \"2s\""))?;
     let text = lit.value();
@@ -180,13 +177,10 @@ fn parse_duration(meta: &ParseNestedMeta, zero_allowed: bool) -> syn::Result<Dur
             ),
         )
     })?;
-    if duration.is_zero() && !zero_allowed {
-        return Err(syn::Error::new(
-            lit.span(),
-            format!("`{key}` must be longer than zero, such as \"2s\""),
-        ));
+    match rules::duration_problem(&key, duration) {
+        Some(problem) => Err(syn::Error::new(lit.span(), problem)),
+        None => Ok(duration),
     }
-    Ok(duration)
 }
 
 fn parse_kinds(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
@@ -215,7 +209,7 @@ fn parse_tags(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
     let tags = string_values(meta, "tags = [\"db\", \"external\"]")?;
     let mut errors = Errors::default();
     for tag in &tags {
-        if let Some(problem) = name::tag_problem(&tag.value()) {
+        if let Some(problem) = rules::tag_problem(&tag.value()) {
             errors.push(syn::Error::new(tag.span(), problem));
         }
     }
@@ -226,7 +220,7 @@ fn parse_tags(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
 
 fn parse_group(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     let lit = string_value(meta, "group = \"billing\"")?;
-    match name::group_problem(&lit.value()) {
+    match rules::group_problem(&lit.value()) {
         Some(problem) => Err(syn::Error::new(lit.span(), problem)),
         None => Ok(lit),
     }

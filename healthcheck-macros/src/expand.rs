@@ -116,6 +116,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
         Some(group) => quote!(::core::option::Option::Some(#group)),
         None => quote!(::core::option::Option::None),
     };
+    let blocking = func.sig.asyncness.is_none();
     let critical = args.critical;
     let failure_threshold = args.failure_threshold;
     quote! {
@@ -130,6 +131,7 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
                 #private::Registration {
                     name: #name,
                     run: #run,
+                    blocking: #blocking,
                     requires: &[#(#requires),*],
                     timeout: #timeout,
                     success_ttl: #success_ttl,
@@ -168,7 +170,8 @@ fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
         .collect()
 }
 
-/// `kind = …` as `Kind` paths; a check without `kind` is a readiness check.
+/// `kind = …` as `Kind::ALL[i]`, `i` the kind's place in the shared list; a check without
+/// `kind` is a readiness check.
 fn kinds(private: &TokenStream, kinds: Option<&[syn::LitStr]>) -> Vec<TokenStream> {
     let names = match kinds {
         Some(kinds) => kinds.iter().map(syn::LitStr::value).collect(),
@@ -176,15 +179,8 @@ fn kinds(private: &TokenStream, kinds: Option<&[syn::LitStr]>) -> Vec<TokenStrea
     };
     names
         .iter()
-        .map(|name| {
-            let variant = match name.as_str() {
-                "liveness" => quote!(Liveness),
-                "startup" => quote!(Startup),
-                // args.rs let only the three kinds through.
-                _ => quote!(Readiness),
-            };
-            quote!(#private::Kind::#variant)
-        })
+        .filter_map(|name| healthcheck_rules::KINDS.iter().position(|kind| kind == name))
+        .map(|index| quote!(#private::Kind::ALL[#index]))
         .collect()
 }
 

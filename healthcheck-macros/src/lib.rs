@@ -7,7 +7,6 @@
 
 mod args;
 mod expand;
-mod name;
 mod signature;
 
 use proc_macro::TokenStream;

@@ -1,22 +1,21 @@
 //! Builds the registry: defaults, state, listeners, hooks, and checks from the attribute
 //! and from code, validated before the first probe.
 
-use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use tokio::sync::OnceCell;
 
 use crate::check::Check;
 use crate::health::HealthStatus;
-use crate::lifecycle::{DEFAULT_DRAIN_DELAY, Lifecycle};
-use crate::name;
-use crate::registration::{Location, Registration};
-use crate::registry::HealthCheck;
+use crate::registration::Registration;
+use crate::registry::{HealthCheck, Parts, Shutdown};
 use crate::report::CheckResult;
-use crate::runner::{Defaults, RunContext, Slot};
+use crate::runner::{DEFAULT_MAX_OUTPUT, Defaults, Listener, RunContext};
+use crate::shutdown::DEFAULT_DRAIN_DELAY;
+use crate::slots::{self, Slots};
 use crate::state::States;
+use crate::validation::{self, CollectError};
 
 /// A run that takes longer is dropped and fails. Long enough for a slow database
 /// handshake, short enough that a hung dependency shows within one probe period.
@@ -50,7 +49,8 @@ pub struct Builder {
     checks: Vec<Check>,
     hooks: Vec<Check>,
     states: States,
-    listeners: Vec<crate::runner::Listener>,
+    listeners: Vec<Listener>,
+    max_output: usize,
     linked_checks: bool,
     startup_gates_readiness: bool,
     drain_delay: Duration,
@@ -69,6 +69,7 @@ impl Default for Builder {
             hooks: Vec::new(),
             states: States::default(),
             listeners: Vec::new(),
+            max_output: DEFAULT_MAX_OUTPUT,
             linked_checks: true,
             startup_gates_readiness: true,
             drain_delay: DEFAULT_DRAIN_DELAY,
@@ -119,6 +120,15 @@ impl Builder {
         self
     }
 
+    /// The longest output a result keeps, in bytes (default [`DEFAULT_MAX_OUTPUT`],
+    /// 16 KiB): a longer one is cut on a character boundary and ends with
+    /// `… [truncated: N bytes, the first M shown]`, so a check that returns a huge
+    /// message cannot make every probe huge.
+    pub fn max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
+    }
+
     /// Adds a check built in code.
     pub fn check(mut self, check: Check) -> Self {
         self.checks.push(check);
@@ -156,35 +166,52 @@ impl Builder {
 
     /// Validates the checks and builds the registry.
     ///
-    /// Errors on a name or tag that breaks the naming rule and on two checks (or two
-    /// hooks) with one name.
+    /// Errors on a name, tag or group that breaks the naming rule, a timeout or TTL out
+    /// of range (a zero timeout, anything over 365 days), a missing state, and two
+    /// checks (or two hooks) with one name; every problem is reported at once.
     pub fn build(self) -> Result<HealthCheck, CollectError> {
         let mut checks = self.checks;
         if self.linked_checks {
             checks.extend(inventory::iter::<Registration>.into_iter().map(Check::from));
         }
+        let mut hooks = self.hooks;
+        let mut problems = validation::default_problems(&self.defaults);
+        problems.extend(validation::sorted_problems(&mut checks, &self.states));
+        problems.extend(validation::sorted_problems(&mut hooks, &self.states));
+        validation::ok_or_error(problems)?;
         let context = Arc::new(RunContext {
             states: self.states,
             listeners: self.listeners,
+            max_output: self.max_output,
         });
-        let slots = validated(checks, self.defaults, &context)?;
-        let hooks = validated(self.hooks, self.defaults, &context)?;
         let hostname = self
             .hostname
             .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
-        Ok(HealthCheck {
-            slots: ArcSwap::from_pointee(slots),
-            changes: Mutex::new(()),
-            hooks,
-            hook_results: OnceCell::new(),
-            lifecycle: Lifecycle::default(),
+        Ok(HealthCheck::from_parts(Parts {
+            shutdown: Shutdown {
+                hooks: slots::make(hooks, self.defaults, &context),
+                hook_results: OnceCell::new(),
+                drain_delay: self.drain_delay,
+            },
+            slots: Slots::new(checks, self.defaults, context),
             startup_gates_readiness: self.startup_gates_readiness,
-            drain_delay: self.drain_delay,
             hostname,
-            defaults: self.defaults,
-            context,
-            refreshing: AtomicUsize::new(0),
-        })
+        }))
+    }
+}
+
+impl HealthCheck {
+    /// Every `#[health_check]` function linked into the binary, with the default settings.
+    ///
+    /// Errors when two checks share a name, or a check asks for state (see
+    /// [`Builder::build`]).
+    pub fn collect() -> Result<Self, CollectError> {
+        Self::builder().build()
+    }
+
+    /// A builder for global defaults, state, and programmatically added checks.
+    pub fn builder() -> Builder {
+        Builder::default()
     }
 }
 
@@ -202,135 +229,3 @@ impl std::fmt::Debug for Builder {
     }
 }
 
-/// Checks one check's name, tags and state against the rules and `states`.
-pub(crate) fn validate_check(check: &Check, states: &States) -> Result<(), CollectError> {
-    if let Some(problem) = name::problem(check.name()) {
-        return Err(CollectError::InvalidName {
-            name: check.name.clone(),
-            location: check.location,
-            problem,
-        });
-    }
-    for tag in &check.tags {
-        if let Some(problem) = name::tag_problem(tag) {
-            return Err(CollectError::InvalidTag {
-                name: check.name.clone(),
-                location: check.location,
-                problem,
-            });
-        }
-    }
-    if let Some(problem) = name::group_problem(&check.group) {
-        return Err(CollectError::InvalidName {
-            name: check.name.clone(),
-            location: check.location,
-            problem,
-        });
-    }
-    if let Some(missing) = check.requires.iter().find(|key| !states.contains(key)) {
-        return Err(CollectError::MissingState {
-            name: check.name.clone(),
-            location: check.location,
-            type_name: (missing.type_name)(),
-        });
-    }
-    Ok(())
-}
-
-/// Validates each check, sorts by name, rejects duplicates, and makes the slots.
-fn validated(
-    mut checks: Vec<Check>,
-    defaults: Defaults,
-    context: &Arc<RunContext>,
-) -> Result<Vec<Arc<Slot>>, CollectError> {
-    for check in &checks {
-        validate_check(check, &context.states)?;
-    }
-    checks.sort_by(|a, b| a.name.cmp(&b.name));
-    if let Some(pair) = checks.windows(2).find(|pair| pair[0].name == pair[1].name) {
-        return Err(CollectError::DuplicateName {
-            name: pair[0].name.clone(),
-            first: pair[0].location,
-            second: pair[1].location,
-        });
-    }
-    Ok(checks
-        .into_iter()
-        .map(|check| Arc::new(Slot::new(check, defaults, Arc::clone(context))))
-        .collect())
-}
-
-/// Why the checks could not be gathered into a registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CollectError {
-    /// Two checks have the same name.
-    DuplicateName {
-        /// The name they share.
-        name: String,
-        /// Where one is defined.
-        first: Location,
-        /// Where the other is defined.
-        second: Location,
-    },
-    /// A check added in code has a name the naming rule rejects.
-    InvalidName {
-        /// The rejected name.
-        name: String,
-        /// Where the check is defined.
-        location: Location,
-        /// What is wrong with the name.
-        problem: String,
-    },
-    /// A check added in code has a tag the naming rule rejects.
-    InvalidTag {
-        /// The check's name.
-        name: String,
-        /// Where the check is defined.
-        location: Location,
-        /// What is wrong with the tag.
-        problem: String,
-    },
-    /// A check asks for a `State<T>` that was not given with [`Builder::state`].
-    MissingState {
-        /// The check's name.
-        name: String,
-        /// Where the check is defined.
-        location: Location,
-        /// The type of the missing state.
-        type_name: &'static str,
-    },
-}
-
-impl std::fmt::Display for CollectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CollectError::DuplicateName {
-                name,
-                first,
-                second,
-            } => write!(
-                f,
-                "two health checks are named `{name}`: one at {first}, one at {second}; rename one"
-            ),
-            CollectError::InvalidName {
-                location, problem, ..
-            } => write!(f, "{problem} (check defined at {location})"),
-            CollectError::InvalidTag {
-                name,
-                location,
-                problem,
-            } => write!(f, "{problem} (check `{name}` defined at {location})"),
-            CollectError::MissingState {
-                name,
-                location,
-                type_name,
-            } => write!(
-                f,
-                "health check `{name}` at {location} asks for `State<{type_name}>`, but no state of type `{type_name}` was given; add `.state(value)` to the builder"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for CollectError {}

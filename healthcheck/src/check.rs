@@ -27,6 +27,9 @@ pub struct Check {
     pub(crate) name: String,
     pub(crate) run: Arc<dyn Fn(&States) -> RunFuture + Send + Sync>,
     pub(crate) requires: Vec<StateKey>,
+    /// A plain function on the blocking pool: a timed-out run keeps its thread until it
+    /// returns, and the runner waits for it before the next run.
+    pub(crate) blocking: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) success_ttl: Option<Duration>,
     pub(crate) failed_ttl: Option<Duration>,
@@ -62,6 +65,7 @@ impl Check {
                 Box::pin(async move { future.await.into_health() })
             }),
             requires: Vec::new(),
+            blocking: false,
             timeout: None,
             success_ttl: None,
             failed_ttl: None,
@@ -76,6 +80,35 @@ impl Check {
                 module_path: None,
             },
         }
+    }
+
+    /// A check named `name` that runs `check`, a plain (blocking) closure, on tokio's
+    /// blocking pool, as a `#[health_check]` on a plain `fn` does.
+    ///
+    /// A run that outlives its timeout fails at the timeout, but its thread cannot be
+    /// stopped: the check does not run again until that thread returns, so a hung check
+    /// holds at most one blocking thread.
+    ///
+    /// ```
+    /// use healthcheck::Check;
+    ///
+    /// let check = Check::blocking("file", || std::path::Path::new("/").exists());
+    /// assert_eq!(check.name(), "file");
+    /// ```
+    #[track_caller]
+    pub fn blocking<F, T>(name: impl Into<String>, check: F) -> Self
+    where
+        F: Fn() -> T + Send + Sync + 'static,
+        T: IntoHealth,
+    {
+        let check = Arc::new(check);
+        let mut built = Check::new(name, || async { (true, String::new()) });
+        built.run = Arc::new(move |_: &States| {
+            let check = Arc::clone(&check);
+            crate::__private::blocking(move || check().into_health())
+        });
+        built.blocking = true;
+        built
     }
 
     /// Drops a run that takes longer than `timeout`; the result fails and says so.
@@ -173,6 +206,7 @@ impl From<&'static Registration> for Check {
             name: registration.name.to_owned(),
             run: Arc::new(registration.run),
             requires: registration.requires.to_vec(),
+            blocking: registration.blocking,
             timeout: registration.timeout,
             success_ttl: registration.success_ttl,
             failed_ttl: registration.failed_ttl,

@@ -1,5 +1,9 @@
 //! Who sees each check's output: everyone, bearer-token holders, or no one.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use subtle::ConstantTimeEq;
@@ -22,19 +26,43 @@ pub enum Details {
 }
 
 impl Details {
-    /// Whether the request with `headers` may see details. The token is compared in
-    /// constant time.
+    /// Whether the request with `headers` may see details: an `Authorization` header
+    /// with the `Bearer` scheme (in any case, as RFC 9110 makes schemes
+    /// case-insensitive) and the token.
+    ///
+    /// The tokens are compared as fixed-length keyed digests in constant time, so the
+    /// time taken tells nothing of the token, not even its length.
     pub fn allows(&self, headers: &HeaderMap) -> bool {
         match self {
             Details::Always => true,
             Details::Never => false,
-            Details::WhenAuthorized(token) => headers
-                .get_all(AUTHORIZATION)
-                .iter()
-                .filter_map(|value| value.as_bytes().strip_prefix(b"Bearer "))
-                .any(|sent| bool::from(sent.ct_eq(token.as_bytes()))),
+            Details::WhenAuthorized(token) => {
+                let expected = digest(token.as_bytes());
+                headers
+                    .get_all(AUTHORIZATION)
+                    .iter()
+                    .filter_map(|value| bearer_token(value.as_bytes()))
+                    .any(|sent| bool::from(digest(sent).ct_eq(&expected)))
+            }
         }
     }
+}
+
+/// The token of `Bearer <token>`, the scheme matched case-insensitively.
+fn bearer_token(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, token) = value.split_at_checked(7)?;
+    scheme.eq_ignore_ascii_case(b"bearer ").then_some(token)
+}
+
+/// A 128-bit digest of `bytes` under keys random to this process: equal tokens give
+/// equal digests, and the digests of unequal ones differ in a way the caller cannot steer.
+fn digest(bytes: &[u8]) -> [u8; 16] {
+    static KEYS: OnceLock<(RandomState, RandomState)> = OnceLock::new();
+    let (first, second) = KEYS.get_or_init(|| (RandomState::new(), RandomState::new()));
+    let mut out = [0; 16];
+    out[..8].copy_from_slice(&first.hash_one(bytes).to_le_bytes());
+    out[8..].copy_from_slice(&second.hash_one(bytes).to_le_bytes());
+    out
 }
 
 impl std::fmt::Debug for Details {
@@ -61,6 +89,27 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_compared_as_digests_of_one_length_whatever_the_token_length() {
+        // The comparison sees 16 bytes whether the token is empty or huge, so its time
+        // cannot depend on the expected token's length.
+        assert_eq!(digest(b"").len(), digest(&[b'x'; 4096]).len());
+        assert_eq!(digest(b"s3cret"), digest(b"s3cret"));
+        assert_ne!(digest(b"s3cret"), digest(b"s3cre"));
+        let long = "t".repeat(4096);
+        let details = Details::WhenAuthorized(long.clone());
+        assert!(details.allows(&headers(&[&format!("Bearer {long}")])));
+        assert!(!details.allows(&headers(&["Bearer t"])));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_matched_in_any_case() {
+        let details = Details::WhenAuthorized("s3cret".into());
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            assert!(details.allows(&headers(&[&format!("{scheme} s3cret")])), "{scheme}");
+        }
+    }
+
+    #[test]
     fn only_the_exact_bearer_token_is_authorized() {
         let details = Details::WhenAuthorized("s3cret".into());
         assert!(details.allows(&headers(&["Bearer s3cret"])));
@@ -68,7 +117,10 @@ mod tests {
         assert!(!details.allows(&headers(&[])));
         assert!(!details.allows(&headers(&["Bearer s3cre"])));
         assert!(!details.allows(&headers(&["Bearer s3cret2"])));
-        assert!(!details.allows(&headers(&["bearer s3cret"])));
+        assert!(details.allows(&headers(&["bearer s3cret"])));
+        assert!(details.allows(&headers(&["BEARER s3cret"])));
+        assert!(!details.allows(&headers(&["Bearers3cret"])));
+        assert!(!details.allows(&headers(&["Bearer"])));
         assert!(!details.allows(&headers(&["s3cret"])));
         assert!(Details::Always.allows(&headers(&[])));
         assert!(!Details::Never.allows(&headers(&["Bearer s3cret"])));

@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use crate::details::{Details, WITHHELD};
 use crate::format::{self, Format, Rendering};
-use crate::kind::Kind;
+use crate::kind::{Kind, Probe};
 use crate::registration::Location;
-use crate::registry::HealthCheck;
+use crate::registry::{HealthCheck, Unknown};
 use crate::report::{CheckResult, Report};
 use crate::request::{self, Rejection, Route};
 use crate::selection::Selection;
-use crate::status_codes::{Probe, StatusCodes};
+use crate::status_codes::StatusCodes;
 
 /// The default base path, as in Flask healthcheck and OpenPaaS.
 pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
@@ -88,6 +88,8 @@ impl Endpoint {
     /// An endpoint for `health` at [`DEFAULT_BASE_PATH`], showing details to everyone,
     /// with the default [`StatusCodes`].
     pub fn new(health: Arc<HealthCheck>) -> Self {
+        // Serving begins: the startup checks run from now on, not from the first probe.
+        health.ensure_startup_driver();
         Endpoint {
             health,
             config: Arc::new(Config {
@@ -201,34 +203,41 @@ impl Endpoint {
         };
         let (probe, selection) = match route {
             Route::Services => return Ok(self.services(&query.tags, details)),
-            Route::Check(name) => {
-                if !self.health.contains(&name) {
-                    let mut report = self.health.run_named([name.as_str()]).await;
-                    withhold_unless(details, &mut report);
-                    return Ok(format.render(&report, rendering(StatusCode::NOT_FOUND)));
-                }
-                (Probe::Combined, Selection::named([name]))
-            }
-            Route::Group(group) => {
-                let groups = self.health.groups();
-                if !groups.contains(&group) {
-                    return Err(Rejection::new(
-                        StatusCode::NOT_FOUND,
-                        format!("no group {group:?}; the groups are {}", groups.join(", ")),
-                    ));
-                }
-                (Probe::Combined, Selection::all().in_group(group))
-            }
+            Route::Check(name) => (Probe::Combined, Selection::named([name])),
+            Route::Group(group) => (Probe::Combined, Selection::all().in_group(group)),
             Route::All => (Probe::Combined, Selection::all()),
             Route::Live => (Probe::Liveness, Selection::probe(Probe::Liveness)),
             Route::Ready => (Probe::Readiness, Selection::probe(Probe::Readiness)),
             Route::Startup => (Probe::Startup, Selection::probe(Probe::Startup)),
         };
         let selection = selection.exclude(&query.exclude).tagged(&query.tags);
-        let mut report = self.health.run_selection(&selection).await;
+        // One snapshot decides both what exists and what runs: no check-then-run gap.
+        let (mut report, unknown) = self.health.run_selected(&selection).await;
+        let status = match unknown {
+            None => self.config.status_codes.get(probe, report.phase),
+            Some(Unknown::Names) => StatusCode::NOT_FOUND,
+            Some(Unknown::Group) => {
+                let group = selection.group().unwrap_or_default();
+                return Err(self.not_found("group", group, self.health.groups(), details));
+            }
+            Some(Unknown::Tags(tags)) => {
+                let tags = tags.join(", ");
+                return Err(self.not_found("tag", &tags, self.health.tags(), details));
+            }
+        };
         withhold_unless(details, &mut report);
-        let status = self.config.status_codes.get(probe, report.phase);
         Ok(format.render(&report, rendering(status)))
+    }
+
+    /// A 404 for an unknown group or tag; the known ones are listed only to callers who
+    /// may see details.
+    fn not_found(&self, what: &str, asked: &str, known: Vec<String>, details: bool) -> Rejection {
+        let message = if details {
+            format!("no {what} {asked:?}; the {what}s are {}", known.join(", "))
+        } else {
+            format!("no {what} {asked:?}")
+        };
+        Rejection::new(StatusCode::NOT_FOUND, message)
     }
 
     /// `?format=name` if given (an unknown name is a 400), else the first `Accept`
@@ -326,16 +335,22 @@ impl std::fmt::Debug for Endpoint {
 }
 
 /// Replaces each output with [`WITHHELD`], and drops each check's details, unless the
-/// caller may see details.
+/// caller may see details. Copies only the small fields: an output is never cloned.
 fn withhold_unless(details: bool, report: &mut Report) {
     if details {
         return;
     }
     for result in &mut report.results {
         *result = Arc::new(CheckResult {
+            checker: result.checker.clone(),
             output: WITHHELD.to_owned(),
+            passed: result.passed,
+            status: result.status,
+            group: result.group.clone(),
             details: serde_json::Map::new(),
-            ..CheckResult::clone(result)
+            timestamp: result.timestamp,
+            expires: result.expires,
+            response_time: result.response_time,
         });
     }
 }

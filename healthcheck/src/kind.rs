@@ -1,4 +1,5 @@
-//! Which probes a check answers: liveness, readiness, startup.
+//! Which probes a check answers (liveness, readiness, startup), and what a request asks
+//! about (a [`Probe`]).
 
 use serde::Serialize;
 
@@ -18,18 +19,62 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order of the shared spelling list (`healthcheck_rules::KINDS`);
+    /// the macro names a kind by its place here.
+    #[doc(hidden)]
+    pub const ALL: [Kind; 3] = [Kind::Liveness, Kind::Readiness, Kind::Startup];
+
     /// The kind as written in `kind = "…"` and in URLs.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Liveness => "liveness",
-            Kind::Readiness => "readiness",
-            Kind::Startup => "startup",
-        }
+        let index = match self {
+            Kind::Liveness => 0,
+            Kind::Readiness => 1,
+            Kind::Startup => 2,
+        };
+        healthcheck_rules::KINDS[index]
     }
 }
 
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What a request asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Probe {
+    /// Every check (`GET {base}`), or one check by name (`GET {base}/{name}`).
+    Combined,
+    /// Liveness checks (`GET {base}/live`).
+    Liveness,
+    /// Readiness checks (`GET {base}/ready`).
+    Readiness,
+    /// Startup checks (`GET {base}/startup`).
+    Startup,
+}
+
+impl Probe {
+    /// Whether a check of `kinds` answers this probe.
+    pub(crate) fn covers(self, kinds: &[Kind]) -> bool {
+        match self {
+            Probe::Combined => true,
+            Probe::Liveness => kinds.contains(&Kind::Liveness),
+            Probe::Readiness => kinds.contains(&Kind::Readiness),
+            Probe::Startup => kinds.contains(&Kind::Startup),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn every_kind_is_spelled_as_the_shared_list_has_it_at_its_place() {
+        for (index, kind) in Kind::ALL.iter().enumerate() {
+            assert_eq!(kind.as_str(), healthcheck_rules::KINDS[index]);
+        }
     }
 }

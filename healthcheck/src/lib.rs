@@ -134,35 +134,36 @@ pub mod format;
 mod health;
 mod kind;
 mod lifecycle;
-mod name;
 mod registration;
 mod registry;
 mod report;
 mod request;
 mod runner;
 mod selection;
+mod shutdown;
+mod slots;
 mod state;
 mod status_codes;
+mod validation;
 
-pub use builder::{
-    Builder, CollectError, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT,
-};
+pub use builder::{Builder, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT};
 pub use check::{Check, DEFAULT_GROUP};
 pub use details::{Details, WITHHELD};
 pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
 pub use format::{Format, Rendering};
 pub use health::{Health, HealthStatus, IntoHealth};
 pub use healthcheck_macros::health_check;
-pub use kind::Kind;
-pub use lifecycle::DEFAULT_DRAIN_DELAY;
+pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;
 pub use registration::Location;
-pub use registry::HealthCheck;
+pub use registry::{HealthCheck, MIN_REFRESH_INTERVAL, STARTUP_RETRY};
 pub use report::{CheckResult, Report, Status};
-pub use runner::Listener;
+pub use runner::DEFAULT_MAX_OUTPUT;
 pub use selection::Selection;
+pub use shutdown::DEFAULT_DRAIN_DELAY;
 pub use state::{State, States};
-pub use status_codes::{Probe, StatusCodes};
+pub use status_codes::StatusCodes;
+pub use validation::{CollectError, Problem};
 
 /// The `http` crate this one's requests and responses come from.
 pub use http;

@@ -1,8 +1,7 @@
-//! The application's phase: STARTING, UP, DOWN, STOPPING, STOPPED; and the shutdown
-//! signal that moves it to STOPPING.
+//! The application's phase: STARTING, UP, DOWN, STOPPING, STOPPED, decided from facts
+//! the registry hands over.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -43,17 +42,13 @@ impl std::fmt::Display for Phase {
     }
 }
 
-/// How long [`HealthCheck::shutdown_signal`](crate::HealthCheck::shutdown_signal) waits
-/// after SIGTERM, answering 503, before the server stops accepting: time for the
-/// orchestrator to take the pod out of service.
-pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
-
 const RUNNING: u8 = 0;
 const STOPPING: u8 = 1;
 const STOPPED: u8 = 2;
 const HOOK_FAILED: u8 = 3;
 
-/// Startup and shutdown state; the checks' results supply UP or DOWN.
+/// Startup and shutdown state. It decides the phase from facts handed to it (whether
+/// the report is gated by startup, whether it passed) and knows nothing of checks.
 #[derive(Debug, Default)]
 pub(crate) struct Lifecycle {
     /// Latched once every startup check has passed once.
@@ -66,6 +61,8 @@ impl Lifecycle {
         self.started.load(Ordering::Acquire)
     }
 
+    /// Every startup check has passed once: latched, so a later failure of a startup
+    /// check makes the application DOWN, not STARTING again.
     pub(crate) fn mark_started(&self) {
         self.started.store(true, Ordering::Release);
     }
@@ -83,57 +80,27 @@ impl Lifecycle {
         self.shutdown.store(end, Ordering::Release);
     }
 
-    /// The shutdown phase, or `None` while running.
-    pub(crate) fn shutdown_phase(&self) -> Option<Phase> {
+    /// Whether shutdown has begun (STOPPING or later).
+    pub(crate) fn shutdown_begun(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire) != RUNNING
+    }
+
+    /// Whether shutdown is done: checks no longer run.
+    pub(crate) fn is_stopped(&self) -> bool {
+        matches!(self.shutdown.load(Ordering::Acquire), STOPPED | HOOK_FAILED)
+    }
+
+    /// The phase of a report: the shutdown phase if shutdown has begun; else STARTING
+    /// when the report is `gated` by startup and startup is not over; else UP or DOWN
+    /// as the report `passed`.
+    pub(crate) fn phase(&self, gated: bool, passed: bool) -> Phase {
         match self.shutdown.load(Ordering::Acquire) {
-            RUNNING => None,
-            STOPPING => Some(Phase::Stopping),
-            STOPPED => Some(Phase::Stopped),
-            _ => Some(Phase::Down),
+            STOPPING => Phase::Stopping,
+            STOPPED => Phase::Stopped,
+            HOOK_FAILED => Phase::Down,
+            _ if gated && !self.is_started() => Phase::Starting,
+            _ if passed => Phase::Up,
+            _ => Phase::Down,
         }
-    }
-}
-
-/// Resolves on SIGTERM (after `drain_delay`) or Ctrl-C (at once), calling `begin` first.
-///
-/// On SIGTERM the orchestrator is taking the pod out of service: readiness answers 503
-/// during the delay while the server still accepts, so load balancers stop sending
-/// traffic before connections are refused. Ctrl-C is a person at a terminal: no delay.
-pub(crate) async fn signal(begin: impl FnOnce(), drain_delay: Duration) {
-    let terminated = terminate_or_interrupt().await;
-    begin();
-    if terminated {
-        tokio::time::sleep(drain_delay).await;
-    }
-}
-
-/// Waits for SIGTERM (`true`) or Ctrl-C (`false`).
-async fn terminate_or_interrupt() -> bool {
-    let interrupt = Box::pin(async {
-        // If the handler cannot be installed, only SIGTERM can end the wait.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    });
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let terminate = Box::pin(async {
-            match signal(SignalKind::terminate()) {
-                Ok(mut terminate) => {
-                    terminate.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        });
-        matches!(
-            futures_util::future::select(terminate, interrupt).await,
-            futures_util::future::Either::Left(_)
-        )
-    }
-    #[cfg(not(unix))]
-    {
-        interrupt.await;
-        false
     }
 }

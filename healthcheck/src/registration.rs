@@ -19,6 +19,8 @@ pub struct Registration {
     pub name: &'static str,
     /// Calls the user's function with the state it asks for and boxes its future.
     pub run: fn(&States) -> RunFuture,
+    /// Whether the function is a plain `fn`, run on the blocking pool.
+    pub blocking: bool,
     /// The state types the function's parameters ask for.
     pub requires: &'static [StateKey],
     /// `timeout = "…"`, or `None` for the registry's default.

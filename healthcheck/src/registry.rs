@@ -1,59 +1,91 @@
-//! The registry: runs a selection of checks, tracks the application's phase, and takes
-//! checks added, removed, enabled and disabled while it runs.
+//! The registry: runs a selection of checks, drives startup, tracks the application's
+//! phase, and takes checks added, removed, enabled and disabled while it runs.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::builder::{Builder, CollectError, validate_check};
 use crate::check::Check;
-use crate::kind::Kind;
-use crate::lifecycle::{self, Lifecycle, Phase};
+use crate::kind::{Kind, Probe};
+use crate::lifecycle::Lifecycle;
 use crate::report::{CheckResult, Report};
-use crate::runner::{Defaults, Lookup, RunContext, Slot};
+use crate::runner::{Freshness, Lookup, Slot};
 use crate::selection::Selection;
-use crate::status_codes::Probe;
+use crate::shutdown;
+use crate::slots::{self, SlotList, Slots};
+use crate::validation::CollectError;
+
+/// How soon the startup driver runs a failed startup check again: the phase leaves
+/// STARTING within about this long of the check starting to pass.
+pub const STARTUP_RETRY: Duration = Duration::from_millis(500);
+
+/// The shortest interval [`HealthCheck::spawn_refresh`] runs at; a shorter one is raised
+/// to it (a zero interval would spin).
+pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The registry of health checks: runs them, tracks the application's phase, and
 /// reports.
 ///
 /// Share it behind an `Arc`; every method takes `&self`. Runs need a tokio runtime.
 pub struct HealthCheck {
-    /// Sorted by name (`inventory` gives no order). Replaced whole on each change, so
-    /// readers never wait for a writer.
-    pub(crate) slots: ArcSwap<Vec<Arc<Slot>>>,
-    /// Serializes changes, so two registrations cannot lose one another.
-    pub(crate) changes: Mutex<()>,
-    /// Shutdown hooks, run once by [`HealthCheck::finish_shutdown`].
-    pub(crate) hooks: Vec<Arc<Slot>>,
-    pub(crate) hook_results: OnceCell<Vec<Arc<CheckResult>>>,
-    pub(crate) lifecycle: Lifecycle,
-    pub(crate) startup_gates_readiness: bool,
-    pub(crate) drain_delay: Duration,
-    pub(crate) hostname: String,
-    pub(crate) defaults: Defaults,
-    pub(crate) context: Arc<RunContext>,
+    /// The set of checks.
+    slots: Arc<Slots>,
+    /// The phase: startup latch and shutdown state.
+    lifecycle: Arc<Lifecycle>,
+    /// What shutdown runs and how long it drains.
+    shutdown: Shutdown,
+    /// The task running the startup checks until they have all passed.
+    startup_driver: Mutex<Option<JoinHandle<()>>>,
+    startup_gates_readiness: bool,
+    hostname: String,
     /// How many [`HealthCheck::spawn_refresh`] tasks run: while any does, probes serve
     /// the latest result at once, even a stale one, and the refresh catches up behind.
-    pub(crate) refreshing: AtomicUsize,
+    refreshing: Arc<AtomicUsize>,
+}
+
+/// Shutdown hooks (run once by [`HealthCheck::finish_shutdown`]) and the drain delay.
+pub(crate) struct Shutdown {
+    pub(crate) hooks: SlotList,
+    pub(crate) hook_results: OnceCell<Vec<Arc<CheckResult>>>,
+    pub(crate) drain_delay: Duration,
+}
+
+/// The parts [`Builder`](crate::Builder) assembles a registry from.
+pub(crate) struct Parts {
+    pub(crate) slots: Slots,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) startup_gates_readiness: bool,
+    pub(crate) hostname: String,
+}
+
+/// What a selection matched that does not exist: the endpoint answers 404 for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    /// A name no check in the selection has (its "not found" result is in the report).
+    Names,
+    /// The group no enabled check belongs to.
+    Group,
+    /// Tags no enabled check carries.
+    Tags(Vec<String>),
 }
 
 impl HealthCheck {
-    /// Every `#[health_check]` function linked into the binary, with the default settings.
-    ///
-    /// Errors when two checks share a name.
-    pub fn collect() -> Result<Self, CollectError> {
-        Self::builder().build()
-    }
-
-    /// A builder for global defaults, state, and programmatically added checks.
-    pub fn builder() -> Builder {
-        Builder::default()
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        let health = HealthCheck {
+            slots: Arc::new(parts.slots),
+            lifecycle: Arc::default(),
+            shutdown: parts.shutdown,
+            startup_driver: Mutex::new(None),
+            startup_gates_readiness: parts.startup_gates_readiness,
+            hostname: parts.hostname,
+            refreshing: Arc::default(),
+        };
+        health.ensure_startup_driver();
+        health
     }
 
     /// Runs every check (each one's fresh cached result is reused) and reports.
@@ -79,52 +111,68 @@ impl HealthCheck {
     }
 
     /// Runs the checks `selection` picks and reports, with the phase for its probe.
+    ///
+    /// A name the selection asks for that no check in it has is reported "not found"; a
+    /// group or tag no check has selects nothing.
     pub async fn run_selection(&self, selection: &Selection) -> Report {
-        let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
-        self.run_selected(selection, serve_stale).await
+        self.run_selected(selection).await.0
     }
 
-    async fn run_selected(&self, selection: &Selection, serve_stale: bool) -> Report {
-        let slots = self.slots.load_full();
-        let gated = self.startup_gates(selection, &slots);
+    /// The report, and what the selection named that does not exist.
+    pub(crate) async fn run_selected(&self, selection: &Selection) -> (Report, Option<Unknown>) {
+        self.ensure_startup_driver();
+        let list = self.slots.load_full();
+        let gated = self.startup_gates(selection);
+        if let Some(unknown) = unknown_group_or_tags(selection, &list) {
+            let phase = self.lifecycle.phase(gated, true);
+            return (Report::new(self.hostname.clone(), phase, Vec::new()), Some(unknown));
+        }
+        let started = self.is_started(&list);
+        let stopped = self.lifecycle.is_stopped();
+        let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
-        let lookups: Vec<Result<Lookup<'_>, String>> = match selection.names() {
-            Some(names) => names
-                .iter()
-                .filter(|name| !selection.excludes(name))
-                .map(|name| {
-                    find(&slots, name)
-                        .map(|slot| slot.lookup(now, serve_stale))
-                        .ok_or_else(|| name.clone())
-                })
-                .collect(),
-            None => slots
-                .iter()
-                .filter(|slot| slot.is_enabled() && selection.includes(&slot.check, gated))
-                .map(|slot| Ok(slot.lookup(now, serve_stale)))
-                .collect(),
-        };
+        let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
+            .filter(|slot| selection.includes(&slot.check))
+            .map(|slot| {
+                let freshness = if stopped || starting_up(slot, started) {
+                    Freshness::KnownOnly
+                } else if serve_stale {
+                    Freshness::ServeStale
+                } else {
+                    Freshness::Cached
+                };
+                slot.lookup(now, freshness)
+            })
+            .collect();
         // Every run the lookups need has started: awaiting them in order costs the
         // slowest run, not the sum.
         let mut results = Vec::with_capacity(lookups.len());
         for lookup in lookups {
-            results.push(match lookup {
-                Ok(lookup) => lookup.result().await,
-                Err(unknown) => not_found(unknown),
-            });
+            results.push(lookup.result().await);
+        }
+        let mut unknown = None;
+        if let Some(names) = selection.names() {
+            for name in names {
+                if results.binary_search_by(|r| r.checker.as_str().cmp(name)).is_err() {
+                    let exists = slots::find(&list, name).is_some();
+                    results.push(not_found(name, exists));
+                    unknown = Some(Unknown::Names);
+                }
+            }
+            results.sort_by(|a, b| a.checker.cmp(&b.checker));
         }
         if selection.probe_kind() == Probe::Combined && selection.names().is_none() {
-            results.extend(self.hook_results.get().into_iter().flatten().cloned());
+            results.extend(self.shutdown.hook_results.get().into_iter().flatten().cloned());
         }
         let passed = results.iter().all(|result| result.passed);
-        let starting = gated && !self.is_started(&slots);
-        Report::new(self.hostname.clone(), self.phase(starting, passed), results)
+        let phase = self.lifecycle.phase(gated, passed);
+        (Report::new(self.hostname.clone(), phase, results), unknown)
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
-    /// reported as STARTING too (its status code says 200); a single named check is not.
-    fn startup_gates(&self, selection: &Selection, slots: &[Arc<Slot>]) -> bool {
-        if selection.names().is_some() || self.is_started(slots) {
+    /// reported as STARTING too (its status code says 200); a selection by name is not.
+    fn startup_gates(&self, selection: &Selection) -> bool {
+        if selection.names().is_some() {
             return false;
         }
         match selection.probe_kind() {
@@ -133,53 +181,84 @@ impl HealthCheck {
         }
     }
 
-    /// Whether every enabled startup check has passed once; latched, so a later failure
-    /// of a startup check makes the application DOWN, not STARTING again.
-    fn is_started(&self, slots: &[Arc<Slot>]) -> bool {
+    /// Whether every enabled startup check has really passed once; latched.
+    fn is_started(&self, list: &[Arc<Slot>]) -> bool {
         if self.lifecycle.is_started() {
             return true;
         }
-        let started = slots
-            .iter()
-            .filter(|slot| slot.is_enabled() && slot.check.is(Kind::Startup))
-            .all(|slot| slot.has_passed());
+        let started = slots::startup_passed(list);
         if started {
             self.lifecycle.mark_started();
         }
         started
     }
 
-    fn phase(&self, starting: bool, passed: bool) -> Phase {
-        match self.lifecycle.shutdown_phase() {
-            Some(phase) => phase,
-            None if starting => Phase::Starting,
-            None if passed => Phase::Up,
-            None => Phase::Down,
+    /// Starts the task that runs the startup checks until they have all passed, unless
+    /// it runs already or startup is over. Needs a tokio runtime; without one, the next
+    /// report starts it.
+    pub(crate) fn ensure_startup_driver(&self) {
+        if self.lifecycle.is_started() || self.lifecycle.shutdown_begun() {
+            return;
         }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut driver = self
+            .startup_driver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A driver whose runtime shut down has finished too: start another here.
+        if driver.as_ref().is_some_and(|task| !task.is_finished()) {
+            return;
+        }
+        let slots = Arc::downgrade(&self.slots);
+        let lifecycle = Arc::clone(&self.lifecycle);
+        *driver = Some(runtime.spawn(drive_startup(slots, lifecycle)));
     }
 
     /// Runs the checks every `interval` in the background. From now on probes read the
     /// latest result at once, even a stale one (a stale result is refreshed behind the
     /// probe), so no probe waits on a slow dependency. Abort the handle to stop; probes
-    /// then wait for stale checks again.
+    /// then wait for stale checks again. The task ends by itself once the registry is
+    /// dropped. An interval under [`MIN_REFRESH_INTERVAL`] is raised to it.
     pub fn spawn_refresh(self: &Arc<Self>, interval: Duration) -> JoinHandle<()> {
         /// Counts the refresh task out when it ends or is aborted.
-        struct Refreshing(Arc<HealthCheck>);
+        struct Refreshing(Arc<AtomicUsize>);
         impl Drop for Refreshing {
             fn drop(&mut self) {
-                self.0.refreshing.fetch_sub(1, Ordering::AcqRel);
+                self.0.fetch_sub(1, Ordering::AcqRel);
             }
         }
         self.refreshing.fetch_add(1, Ordering::AcqRel);
-        let refreshing = Refreshing(Arc::clone(self));
+        let refreshing = Refreshing(Arc::clone(&self.refreshing));
+        let health: Weak<HealthCheck> = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(interval);
+            let _refreshing = refreshing;
+            let mut ticks = tokio::time::interval(interval.max(MIN_REFRESH_INTERVAL));
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                refreshing.0.run_selected(&Selection::all(), false).await;
+                let Some(health) = health.upgrade() else {
+                    return;
+                };
+                health.refresh_all().await;
             }
         })
+    }
+
+    /// Runs every check whose result is stale, waiting for the runs.
+    async fn refresh_all(&self) {
+        if self.lifecycle.is_stopped() {
+            return;
+        }
+        let list = self.slots.load_full();
+        let now = Instant::now();
+        let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
+            .map(|slot| slot.lookup(now, Freshness::Cached))
+            .collect();
+        for lookup in lookups {
+            lookup.result().await;
+        }
     }
 
     /// Moves the application to STOPPING: from now on every probe answers 503, so the
@@ -190,31 +269,37 @@ impl HealthCheck {
 
     /// A future that resolves on SIGTERM or Ctrl-C, after switching to STOPPING.
     ///
-    /// On SIGTERM it waits the drain delay ([`Builder::drain_delay`], 5 s by default)
-    /// before resolving, so readiness answers 503 while the server still accepts. Hand it
-    /// to the server's graceful shutdown (axum's `with_graceful_shutdown`), then call
-    /// [`HealthCheck::finish_shutdown`] once the server has drained.
+    /// On SIGTERM it waits the drain delay ([`Builder::drain_delay`](crate::Builder::drain_delay),
+    /// 5 s by default) before resolving, so readiness answers 503 while the server still
+    /// accepts; a second signal ends the delay at once. Hand it to the server's graceful
+    /// shutdown (axum's `with_graceful_shutdown`), then call
+    /// [`HealthCheck::finish_shutdown`] once the server has drained. A signal after it
+    /// resolved exits the process (status 143 for SIGTERM, 130 for Ctrl-C), as the
+    /// signal's default action would have.
     pub fn shutdown_signal(self: &Arc<Self>) -> impl Future<Output = ()> + Send + 'static {
         let health = Arc::clone(self);
         async move {
-            let drain_delay = health.drain_delay;
-            lifecycle::signal(|| health.begin_shutdown(), drain_delay).await;
+            let drain_delay = health.shutdown.drain_delay;
+            shutdown::signal(|| health.begin_shutdown(), drain_delay).await;
         }
     }
 
     /// Runs the shutdown hooks once, concurrently, and ends the shutdown: STOPPED, or
-    /// DOWN when a hook failed. Returns the hooks' report; later reports of every check
-    /// include the hooks' results too.
+    /// DOWN when a hook failed. From then on checks no longer run: probes get their last
+    /// results. Returns the hooks' report; later reports of every check include the
+    /// hooks' results too.
     pub async fn finish_shutdown(&self) -> Report {
         self.begin_shutdown();
         let results = self
+            .shutdown
             .hook_results
             .get_or_init(|| async {
                 let now = Instant::now();
                 let lookups: Vec<Lookup<'_>> = self
+                    .shutdown
                     .hooks
                     .iter()
-                    .map(|hook| hook.lookup(now, false))
+                    .map(|hook| hook.lookup(now, Freshness::Cached))
                     .collect();
                 let mut results = Vec::with_capacity(lookups.len());
                 for lookup in lookups {
@@ -225,66 +310,38 @@ impl HealthCheck {
                 results
             })
             .await;
-        let phase = self.phase(false, true);
+        let phase = self.lifecycle.phase(false, true);
         Report::new(self.hostname.clone(), phase, results.clone())
     }
 
+    /// Whether [`HealthCheck::finish_shutdown`] has ended the shutdown.
+    pub fn is_stopped(&self) -> bool {
+        self.lifecycle.is_stopped()
+    }
+
     /// Adds a check to the running registry, with the same validation as `build`: name,
-    /// tags, state, and no other check of that name. Reads go on while it is added.
+    /// tags, group, durations, state, and no other check of that name. Reads go on
+    /// while it is added.
     pub fn register(&self, check: Check) -> Result<(), CollectError> {
-        validate_check(&check, &self.context.states)?;
-        let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = self.slots.load_full();
-        if let Err(index) = current.binary_search_by(|slot| slot.check.name().cmp(check.name())) {
-            let mut slots = Vec::clone(&current);
-            let slot = Slot::new(check, self.defaults, Arc::clone(&self.context));
-            slots.insert(index, Arc::new(slot));
-            self.slots.store(Arc::new(slots));
-            return Ok(());
-        }
-        let existing = find_any(&current, check.name()).map(|slot| slot.check.location());
-        Err(CollectError::DuplicateName {
-            name: check.name().to_owned(),
-            first: existing.unwrap_or(check.location()),
-            second: check.location(),
-        })
+        self.slots.register(check)?;
+        self.ensure_startup_driver();
+        Ok(())
     }
 
     /// Removes the check named `name`; `false` if there is none.
     pub fn unregister(&self, name: &str) -> bool {
-        let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = self.slots.load_full();
-        match current.binary_search_by(|slot| slot.check.name().cmp(name)) {
-            Ok(index) => {
-                let mut slots = Vec::clone(&current);
-                slots.remove(index);
-                self.slots.store(Arc::new(slots));
-                true
-            }
-            Err(_) => false,
-        }
+        self.slots.unregister(name)
     }
 
     /// Shows and runs the check named `name` again; `false` if there is none.
     pub fn enable(&self, name: &str) -> bool {
-        self.set_enabled(name, true)
+        self.slots.set_enabled(name, true)
     }
 
     /// Hides the check named `name`: neither listed nor run, as if unregistered, but
     /// kept with its cached result for [`HealthCheck::enable`]. `false` if there is none.
     pub fn disable(&self, name: &str) -> bool {
-        self.set_enabled(name, false)
-    }
-
-    fn set_enabled(&self, name: &str, enabled: bool) -> bool {
-        let slots = self.slots.load();
-        match find_any(&slots, name) {
-            Some(slot) => {
-                slot.set_enabled(enabled);
-                true
-            }
-            None => false,
-        }
+        self.slots.set_enabled(name, false)
     }
 
     /// The enabled checks' names, in order.
@@ -299,12 +356,7 @@ impl HealthCheck {
 
     /// The enabled check named `name`.
     pub fn check(&self, name: &str) -> Option<Check> {
-        find(&self.slots.load(), name).map(|slot| slot.check.clone())
-    }
-
-    /// Whether an enabled check is named `name`; copies nothing, for the request path.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        find(&self.slots.load(), name).is_some()
+        slots::find(&self.slots.load(), name).map(|slot| slot.check.clone())
     }
 
     /// The names of the groups of the enabled checks, in order, once each.
@@ -315,12 +367,17 @@ impl HealthCheck {
         groups
     }
 
+    /// The tags of the enabled checks, in order, once each.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self.enabled(|check| check.tag_list().to_vec()).concat();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
+    }
+
     /// `each` of every enabled check, in name order.
     fn enabled<T>(&self, each: impl Fn(&Check) -> T) -> Vec<T> {
-        self.slots
-            .load()
-            .iter()
-            .filter(|slot| slot.is_enabled())
+        slots::enabled(&self.slots.load())
             .map(|slot| each(&slot.check))
             .collect()
     }
@@ -329,19 +386,6 @@ impl HealthCheck {
     pub fn hostname(&self) -> &str {
         &self.hostname
     }
-}
-
-/// The enabled slot named `name` in `slots`, sorted by name.
-fn find<'a>(slots: &'a [Arc<Slot>], name: &str) -> Option<&'a Arc<Slot>> {
-    find_any(slots, name).filter(|slot| slot.is_enabled())
-}
-
-/// The slot named `name`, enabled or not.
-fn find_any<'a>(slots: &'a [Arc<Slot>], name: &str) -> Option<&'a Arc<Slot>> {
-    slots
-        .binary_search_by(|slot| slot.check.name().cmp(name))
-        .ok()
-        .map(|index| &slots[index])
 }
 
 impl std::fmt::Debug for HealthCheck {
@@ -353,7 +397,68 @@ impl std::fmt::Debug for HealthCheck {
     }
 }
 
-fn not_found(name: String) -> Arc<CheckResult> {
-    let output = format!("not found: no health check is named `{name}`");
+/// Whether `slot` is a startup check the startup driver is still running: probes read
+/// what it has found rather than waiting on it.
+fn starting_up(slot: &Slot, started: bool) -> bool {
+    !started && slot.check.is(Kind::Startup) && !slot.has_passed()
+}
+
+/// The group or tags `selection` names that no enabled check of `list` has.
+fn unknown_group_or_tags(selection: &Selection, list: &[Arc<Slot>]) -> Option<Unknown> {
+    if let Some(group) = selection.group() {
+        if !slots::enabled(list).any(|slot| slot.check.group_name() == group) {
+            return Some(Unknown::Group);
+        }
+    }
+    let unknown_tags: Vec<String> = selection
+        .tags()
+        .filter(|tag| !slots::enabled(list).any(|slot| slot.check.tag_list().contains(tag)))
+        .cloned()
+        .collect();
+    (!unknown_tags.is_empty()).then_some(Unknown::Tags(unknown_tags))
+}
+
+/// Runs the startup checks that have not passed, again every [`STARTUP_RETRY`], until
+/// all have; then marks the application started. Ends early when the registry is
+/// dropped or shutdown begins.
+async fn drive_startup(slots: Weak<Slots>, lifecycle: Arc<Lifecycle>) {
+    loop {
+        if lifecycle.shutdown_begun() {
+            return;
+        }
+        let pending: SlotList = {
+            let Some(slots) = slots.upgrade() else {
+                return;
+            };
+            let list = slots.load();
+            slots::enabled(&list)
+                .filter(|slot| slot.check.is(Kind::Startup) && !slot.has_passed())
+                .cloned()
+                .collect()
+        };
+        if pending.is_empty() {
+            lifecycle.mark_started();
+            return;
+        }
+        let now = Instant::now();
+        let lookups: Vec<Lookup<'_>> = pending
+            .iter()
+            .map(|slot| slot.lookup(now, Freshness::Rerun))
+            .collect();
+        for lookup in lookups {
+            lookup.result().await;
+        }
+        if pending.iter().any(|slot| !slot.has_passed()) {
+            tokio::time::sleep(STARTUP_RETRY).await;
+        }
+    }
+}
+
+fn not_found(name: &str, exists: bool) -> Arc<CheckResult> {
+    let output = if exists {
+        format!("not found: health check `{name}` is not in this selection (excluded, or left out by probe, tag or group)")
+    } else {
+        format!("not found: no health check is named `{name}`")
+    };
     Arc::new(CheckResult::failed_now(name, output))
 }

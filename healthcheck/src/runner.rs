@@ -1,7 +1,8 @@
 //! Runs one check: its cached result, single-flight runs, timeout and panic isolation;
-//! then the failure threshold, `critical`, the cache and the listeners.
+//! then the failure threshold, `critical`, the output cap, the cache and the listeners.
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -20,13 +21,30 @@ use crate::state::States;
 
 /// Called when a check's status changes between pass, warn and fail: the previous
 /// status and the new result.
-pub type Listener = Arc<dyn Fn(HealthStatus, &CheckResult) + Send + Sync>;
+pub(crate) type Listener = Arc<dyn Fn(HealthStatus, &CheckResult) + Send + Sync>;
 
-/// What every run of a registry shares: its state values and its listeners.
-#[derive(Default)]
+/// The longest output a result keeps by default; the rest is cut with a marker.
+pub const DEFAULT_MAX_OUTPUT: usize = 16 * 1024;
+
+/// What every run of a registry shares: its state values, its listeners, the output cap.
 pub(crate) struct RunContext {
     pub(crate) states: States,
     pub(crate) listeners: Vec<Listener>,
+    pub(crate) max_output: usize,
+}
+
+/// How a lookup treats the cached result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Freshness {
+    /// A fresh result, else the run under way, else a new run.
+    Cached,
+    /// Any cached result at once (a stale one is refreshed behind it); none: as `Cached`.
+    ServeStale,
+    /// A new run whatever the cache holds, or the one under way: the startup driver.
+    Rerun,
+    /// Only what is known, never a run: once stopped, and for startup checks while the
+    /// startup driver runs them.
+    KnownOnly,
 }
 
 /// A check with its settings resolved, and the state shared by everyone who asks for it.
@@ -36,9 +54,10 @@ pub(crate) struct Slot {
     success_ttl: Duration,
     failed_ttl: Duration,
     state: Mutex<SlotState>,
-    /// Wakes the callers waiting on the run under way when it ends.
+    /// Wakes the callers waiting on the run under way when its result is known.
     run_ended: Notify,
-    /// Set by the first passing run: startup is over once every startup check has passed.
+    /// Set by the first run that really passed (before the threshold or `critical`
+    /// softened anything): startup is over once every startup check has.
     passed_once: AtomicBool,
     /// A disabled check is neither listed nor run.
     enabled: AtomicBool,
@@ -51,13 +70,20 @@ struct SlotState {
     cached: Option<(Arc<CheckResult>, Instant)>,
     /// Whether a run is under way: callers that find the result stale wait for it.
     running: bool,
+    /// A plain `fn` that timed out but whose thread has not returned: its timeout
+    /// failure is cached, the run stays in flight, and callers get the cached result.
+    overrunning: bool,
     /// Failures in a row, for the failure threshold.
     failures_in_a_row: u32,
+    /// Status changes not yet told to the listeners, oldest first.
+    transitions: VecDeque<(HealthStatus, Arc<CheckResult>)>,
+    /// Whether a task is telling the listeners; others leave their changes to it.
+    delivering: bool,
 }
 
 /// A check's result: known, coming from a run this caller started, or from one it joined.
 pub(crate) enum Lookup<'a> {
-    Fresh(Arc<CheckResult>),
+    Known(Arc<CheckResult>),
     Started(&'a Slot, JoinHandle<Arc<CheckResult>>),
     Joined(&'a Slot, Notified<'a>),
 }
@@ -65,17 +91,12 @@ pub(crate) enum Lookup<'a> {
 impl Lookup<'_> {
     pub(crate) async fn result(self) -> Arc<CheckResult> {
         match self {
-            Lookup::Fresh(result) => result,
+            Lookup::Known(result) => result,
             Lookup::Started(slot, task) => task.await.unwrap_or_else(|_| slot.stopped()),
             Lookup::Joined(slot, run_ended) => {
                 run_ended.await;
                 // The run's result, or a newer one: either is what the caller waited for.
-                let cached = slot
-                    .lock()
-                    .cached
-                    .as_ref()
-                    .map(|(result, _)| Arc::clone(result));
-                cached.unwrap_or_else(|| slot.stopped())
+                slot.cached().unwrap_or_else(|| slot.stopped())
             }
         }
     }
@@ -112,68 +133,60 @@ impl Slot {
         self.enabled.store(enabled, Ordering::Release);
     }
 
-    /// Whether any run of this check has passed.
+    /// Whether any run of this check has really passed.
     pub(crate) fn has_passed(&self) -> bool {
         self.passed_once.load(Ordering::Acquire)
     }
 
-    /// The result cached at `now` if fresh, else the run under way, else a new run.
-    /// With `serve_stale` (background refresh), any cached result is served at once and
-    /// a stale one is refreshed behind it.
+    /// The result `freshness` allows at `now`: a known one, the run under way, or a
+    /// new run.
     ///
     /// Synchronous, so a report can look up every check before awaiting any: the runs it
     /// starts proceed concurrently while the caller awaits them one by one.
-    pub(crate) fn lookup(self: &Arc<Self>, now: Instant, serve_stale: bool) -> Lookup<'_> {
+    pub(crate) fn lookup(self: &Arc<Self>, now: Instant, freshness: Freshness) -> Lookup<'_> {
         let mut state = self.lock();
         if let Some((result, fresh_until)) = &state.cached {
             let fresh = now < *fresh_until;
-            if fresh || serve_stale {
+            let known = match freshness {
+                Freshness::Cached => fresh || state.overrunning,
+                Freshness::Rerun => state.overrunning,
+                Freshness::ServeStale | Freshness::KnownOnly => true,
+            };
+            if known {
                 let result = Arc::clone(result);
-                if !fresh && !state.running {
+                let refresh = freshness == Freshness::ServeStale && !fresh && !state.running;
+                if refresh {
                     state.running = true;
+                }
+                drop(state);
+                if refresh {
                     drop(self.spawn_run());
                 }
-                return Lookup::Fresh(result);
+                return Lookup::Known(result);
             }
+        }
+        if freshness == Freshness::KnownOnly {
+            return Lookup::Known(self.not_run_yet());
         }
         if state.running {
             // Made under the lock, so the end of the run cannot slip past it.
             return Lookup::Joined(self, self.run_ended.notified());
         }
         state.running = true;
+        drop(state);
         Lookup::Started(self, self.spawn_run())
     }
 
     /// Runs the check on a task of its own, so the run completes and is cached even if
-    /// every caller goes away. The caller has set `running`.
+    /// every caller goes away. The caller has set `running`, and released the lock.
     fn spawn_run(self: &Arc<Self>) -> JoinHandle<Arc<CheckResult>> {
-        let slot = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut run = RunGuard(Some(&slot));
-            let (health, started, finished) = slot.execute().await;
-            run.end(health, finished - started, finished)
-        })
-    }
-
-    /// Runs the check bounded by the timeout, turning a panic into a failure.
-    async fn execute(&self) -> (Health, Instant, Instant) {
-        let started = Instant::now();
-        // Building the future runs user code too (a sync check's setup), so it is inside
-        // the unwind guard as well.
-        let run =
-            AssertUnwindSafe(async { (self.check.run)(&self.context.states).await }).catch_unwind();
-        let health = match tokio::time::timeout_at(started + self.timeout, run).await {
-            Ok(Ok(health)) => health,
-            Ok(Err(panic)) => {
-                Health::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
-            }
-            // `timeout_at` has dropped the check's future, cancelling it.
-            Err(_elapsed) => Health::fail(format!(
-                "check timed out after {}",
-                humantime::format_duration(self.timeout)
-            )),
+        // Made before the spawn: if the spawn fails or the task is dropped unpolled, the
+        // guard is dropped with it and clears `running`.
+        let guard = RunGuard {
+            slot: Arc::clone(self),
+            ended: false,
         };
-        (health, started, Instant::now())
+        tokio::spawn(guard.run())
     }
 
     /// What a run's raw result reports once the failure threshold and `critical` apply.
@@ -195,11 +208,39 @@ impl Slot {
         health
     }
 
-    /// Tells the listeners of a change; a panicking listener is contained.
-    fn notify(&self, previous: HealthStatus, result: &CheckResult) {
-        for listener in &self.context.listeners {
-            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener(previous, result)));
+    /// Tells the listeners every queued change, in order. One task delivers at a time;
+    /// a change queued while it delivers is delivered by it, after the earlier ones.
+    fn deliver_transitions(&self) {
+        {
+            let mut state = self.lock();
+            if state.delivering || state.transitions.is_empty() {
+                return;
+            }
+            state.delivering = true;
         }
+        loop {
+            let (previous, result) = {
+                let mut state = self.lock();
+                match state.transitions.pop_front() {
+                    Some(transition) => transition,
+                    None => {
+                        state.delivering = false;
+                        return;
+                    }
+                }
+            };
+            for listener in &self.context.listeners {
+                // A panicking listener is contained; the others still hear the change.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener(previous, &result)));
+            }
+        }
+    }
+
+    fn cached(&self) -> Option<Arc<CheckResult>> {
+        self.lock()
+            .cached
+            .as_ref()
+            .map(|(result, _)| Arc::clone(result))
     }
 
     /// The result for callers whose run was stopped before it ended (runtime shutdown).
@@ -210,24 +251,78 @@ impl Slot {
         ))
     }
 
+    /// The result of a check that has no result yet and may not run now.
+    fn not_run_yet(&self) -> Arc<CheckResult> {
+        Arc::new(CheckResult::failed_now(
+            self.check.name.clone(),
+            "not run yet: startup checks run in the background until they pass",
+        ))
+    }
+
     fn lock(&self) -> MutexGuard<'_, SlotState> {
         // The lock is never held across user code, so a poisoned state is still consistent.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-/// Ends a run: caches its result, or, if the run is dropped unfinished, just lets the
-/// next caller start another. Either way the callers waiting on it are woken.
-struct RunGuard<'a>(Option<&'a Slot>);
+/// One run of a slot's check. Owns the slot, so whatever happens to the run (finished,
+/// dropped unpolled, panicked) the slot ends up not running and its waiters are woken.
+struct RunGuard {
+    slot: Arc<Slot>,
+    ended: bool,
+}
 
-impl RunGuard<'_> {
-    fn end(
+impl RunGuard {
+    /// Runs the check bounded by its timeout, turning panics (in the check or in its
+    /// `Drop`) into failures, and records the result.
+    async fn run(mut self) -> Arc<CheckResult> {
+        let slot = Arc::clone(&self.slot);
+        let timeout = slot.timeout;
+        let started = Instant::now();
+        // `timeout` is validated to at most a year; an addition that fails still cannot panic.
+        let deadline = started
+            .checked_add(timeout)
+            .unwrap_or_else(|| started + healthcheck_rules::MAX_DURATION);
+        // Building the future runs user code too (a sync check's setup), so it is inside
+        // the unwind guard as well.
+        let run = AssertUnwindSafe(async { (slot.check.run)(&slot.context.states).await });
+        let mut run = Box::pin(run.catch_unwind());
+        let health = match tokio::time::timeout_at(deadline, &mut run).await {
+            Ok(Ok(health)) => {
+                drop_contained(run);
+                overran(health, started.elapsed(), timeout)
+            }
+            Ok(Err(panic)) => {
+                drop_contained(run);
+                Health::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
+            }
+            Err(_elapsed) if slot.check.blocking => {
+                // The thread cannot be stopped: publish the timeout now, and keep the run
+                // in flight until the thread returns, so it never runs twice at once.
+                let result = self.record(timed_out(timeout), timeout, true);
+                let _ = run.await;
+                self.end_overrun();
+                return result;
+            }
+            Err(_elapsed) => {
+                // Cancelling the check drops its future; a panic there is still a timeout.
+                drop_contained(run);
+                timed_out(timeout)
+            }
+        };
+        let finished = Instant::now();
+        self.record(health, finished - started, false)
+    }
+
+    /// Caches `health` as the run's result, wakes the waiters and tells the listeners.
+    /// With `overrunning`, the run stays in flight (see [`SlotState::overrunning`]).
+    fn record(
         &mut self,
         health: Health,
         response_time: Duration,
-        finished: Instant,
+        overrunning: bool,
     ) -> Arc<CheckResult> {
-        let slot = self.0.take().expect("a run ends once");
+        let slot = Arc::clone(&self.slot);
         let failed = health.status == HealthStatus::Fail;
         // A failure is retried after `failed_ttl` even while the threshold shows a warning.
         let ttl = if failed {
@@ -236,6 +331,7 @@ impl RunGuard<'_> {
             slot.success_ttl
         };
         let timestamp = SystemTime::now();
+        let finished = Instant::now();
         let mut state = slot.lock();
         state.failures_in_a_row = if failed {
             state.failures_in_a_row.saturating_add(1)
@@ -245,37 +341,99 @@ impl RunGuard<'_> {
         let health = slot.judged(health, state.failures_in_a_row);
         let result = Arc::new(CheckResult {
             checker: slot.check.name.clone(),
-            output: health.message,
+            output: capped(health.message, slot.context.max_output),
             passed: health.status != HealthStatus::Fail,
             status: health.status,
             group: slot.check.group.clone(),
             details: health.details,
             timestamp,
-            expires: timestamp + ttl,
+            // TTLs are validated to at most a year; saturate rather than panic anyway.
+            expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
             response_time,
         });
         let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
-        state.cached = Some((Arc::clone(&result), finished + ttl));
-        state.running = false;
+        let fresh_until = finished.checked_add(ttl).unwrap_or(finished);
+        state.cached = Some((Arc::clone(&result), fresh_until));
+        if overrunning {
+            state.overrunning = true;
+        } else {
+            state.running = false;
+            self.ended = true;
+        }
+        if let Some(previous) = previous.filter(|previous| *previous != result.status) {
+            if !slot.context.listeners.is_empty() {
+                state.transitions.push_back((previous, Arc::clone(&result)));
+            }
+        }
         drop(state);
-        if result.passed {
+        if !failed {
             slot.passed_once.store(true, Ordering::Release);
         }
         slot.run_ended.notify_waiters();
-        if let Some(previous) = previous.filter(|previous| *previous != result.status) {
-            slot.notify(previous, &result);
-        }
+        slot.deliver_transitions();
         result
+    }
+
+    /// The thread of an overrunning run has returned: the check may run again.
+    fn end_overrun(&mut self) {
+        let mut state = self.slot.lock();
+        state.running = false;
+        state.overrunning = false;
+        self.ended = true;
     }
 }
 
-impl Drop for RunGuard<'_> {
+impl Drop for RunGuard {
     fn drop(&mut self) {
-        if let Some(slot) = self.0.take() {
-            slot.lock().running = false;
-            slot.run_ended.notify_waiters();
+        if !self.ended {
+            let mut state = self.slot.lock();
+            state.running = false;
+            state.overrunning = false;
+            drop(state);
+            self.slot.run_ended.notify_waiters();
         }
     }
+}
+
+fn timed_out(timeout: Duration) -> Health {
+    Health::fail(format!(
+        "check timed out after {}",
+        humantime::format_duration(timeout)
+    ))
+}
+
+/// A result that came back after the timeout: the check blocked its thread, so the
+/// timer could not fire. It fails, saying why.
+fn overran(health: Health, elapsed: Duration, timeout: Duration) -> Health {
+    if elapsed <= timeout {
+        return health;
+    }
+    Health::fail(format!(
+        "check ran {:.1}s, past its {} timeout: it blocked its thread, so the timeout could not fire; \
+         move blocking code into a plain `fn` check, which runs on the blocking pool",
+        elapsed.as_secs_f64(),
+        humantime::format_duration(timeout)
+    ))
+}
+
+/// Drops a check's future, containing a panic in its `Drop`.
+fn drop_contained<T>(value: T) {
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(value)));
+}
+
+/// `output` cut to at most `max` bytes (on a character boundary) with a marker saying so.
+fn capped(mut output: String, max: usize) -> String {
+    if output.len() <= max {
+        return output;
+    }
+    let total = output.len();
+    let mut end = max;
+    while !output.is_char_boundary(end) {
+        end -= 1;
+    }
+    output.truncate(end);
+    output.push_str(&format!(" … [truncated: {total} bytes, the first {end} shown]"));
+    output
 }
 
 /// The text of a panic payload: `panic!("…")` carries a `&str` or a `String`.
@@ -286,5 +444,18 @@ fn panic_message(payload: &(dyn Any + Send)) -> &str {
         message
     } else {
         "(a panic payload that is not a string)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::capped;
+
+    #[test]
+    fn a_long_output_is_cut_on_a_character_boundary_with_a_marker() {
+        assert_eq!(capped("short".into(), 16), "short");
+        let cut = capped("ééééé".into(), 5); // 2 bytes each: 4 fit
+        assert_eq!(cut, "éé … [truncated: 10 bytes, the first 4 shown]");
+        assert_eq!(capped("abc".into(), 0), " … [truncated: 3 bytes, the first 0 shown]");
     }
 }

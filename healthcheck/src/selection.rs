@@ -3,11 +3,12 @@
 use std::collections::BTreeSet;
 
 use crate::check::Check;
-use crate::kind::Kind;
-use crate::status_codes::Probe;
+use crate::kind::Probe;
 
 /// Which checks a run covers: a probe's checks or named ones, less exclusions, and, when
-/// tags are given, only checks carrying one of them.
+/// tags are given, only checks carrying one of them; one predicate decides for every
+/// kind of selection. A name asked for that no check in the selection has is reported
+/// "not found".
 ///
 /// ```
 /// use healthcheck::{Probe, Selection};
@@ -93,26 +94,29 @@ impl Selection {
         self.names.as_ref()
     }
 
-    /// Whether `name` is excluded.
-    pub(crate) fn excludes(&self, name: &str) -> bool {
-        self.exclude.contains(name)
+    /// The group asked for, if any.
+    pub(crate) fn group(&self) -> Option<&str> {
+        self.group.as_deref()
     }
 
-    /// Whether `check` is in; `starting` adds startup checks to readiness, so that a
-    /// readiness probe alone can finish startup.
-    pub(crate) fn includes(&self, check: &Check, starting: bool) -> bool {
-        let by_kind = match self.probe {
-            Probe::Combined => true,
-            Probe::Liveness => check.is(Kind::Liveness),
-            Probe::Readiness => check.is(Kind::Readiness) || (starting && check.is(Kind::Startup)),
-            Probe::Startup => check.is(Kind::Startup),
-        };
-        by_kind
+    /// The tags asked for.
+    pub(crate) fn tags(&self) -> impl Iterator<Item = &String> {
+        self.tags.iter()
+    }
+
+    /// Whether `check` is in: its kind answers the probe, it is among the names (if
+    /// any), not excluded, carries one of the tags (if any), and is in the group (if any).
+    pub(crate) fn includes(&self, check: &Check) -> bool {
+        self.probe.covers(check.kind_list())
+            && self
+                .names
+                .as_ref()
+                .is_none_or(|names| names.contains(check.name()))
             && !self.exclude.contains(check.name())
-            && (self.tags.is_empty() || check.tags.iter().any(|tag| self.tags.contains(tag)))
+            && (self.tags.is_empty() || check.tag_list().iter().any(|tag| self.tags.contains(tag)))
             && self
                 .group
                 .as_ref()
-                .is_none_or(|group| *group == check.group)
+                .is_none_or(|group| group == check.group_name())
     }
 }

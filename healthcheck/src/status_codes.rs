@@ -3,21 +3,8 @@
 
 use http::StatusCode;
 
+use crate::kind::Probe;
 use crate::lifecycle::Phase;
-
-/// What a request asks about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Probe {
-    /// Every check (`GET {base}`), or one check by name (`GET {base}/{name}`).
-    Combined,
-    /// Liveness checks (`GET {base}/live`).
-    Liveness,
-    /// Readiness checks (`GET {base}/ready`).
-    Readiness,
-    /// Startup checks (`GET {base}/startup`).
-    Startup,
-}
 
 const PROBES: usize = 4;
 const PHASES: usize = 5;

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 use super::{Format, Rendering, json, response, up_or_down};
 use crate::report::Report;
 
-/// MicroProfile Health and Cloud Health's JSON. The overall `status` is the phase
-/// (`UP`, `DOWN`, `STARTING`, `STOPPING`, `STOPPED`); each check is `UP` or `DOWN`, and
+/// MicroProfile Health and Cloud Health's JSON. As the specification's schema requires,
+/// the overall `status` is `UP` or `DOWN` only, following the status code (STARTING and
+/// STOPPING are `DOWN` with a 503); each check is `UP` or `DOWN`, and
 /// its `data` carries the output, the fine-grained `health` (pass / warn / fail) and the
 /// check's details.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,7 +49,11 @@ impl Format for MicroProfile {
             })
             .collect();
         let body = Body {
-            status: report.phase.as_str(),
+            status: if rendering.status.is_success() {
+                "UP"
+            } else {
+                "DOWN"
+            },
             checks,
         };
         response(rendering.status, self.media_type(), json(&body))

@@ -77,11 +77,14 @@ impl Format for Spring {
                 (group, node)
             })
             .collect();
-        let status = match report.phase {
-            Phase::Starting => "UNKNOWN",
-            Phase::Stopping | Phase::Stopped => "OUT_OF_SERVICE",
-            Phase::Down => "DOWN",
-            Phase::Up => word(report.health_status()),
+        // The phase's word, unless it would contradict the status code.
+        let status = match (report.phase, rendering.status.is_success()) {
+            (Phase::Starting, _) => "UNKNOWN",
+            (Phase::Stopping | Phase::Stopped, _) => "OUT_OF_SERVICE",
+            (Phase::Down, false) => "DOWN",
+            (Phase::Up, true) => word(report.health_status()),
+            (_, true) => "UP",
+            (_, false) => "DOWN",
         };
         let body = Node {
             status,
