@@ -19,11 +19,13 @@ mod orders {
 #[test]
 fn collect_returns_an_error_naming_the_name_and_both_locations_instead_of_panicking() {
     let err = HealthCheck::collect().unwrap_err();
-    let [Problem::DuplicateName {
-        name,
-        first,
-        second,
-    }] = err.problems()
+    let [
+        Problem::DuplicateName {
+            name,
+            first,
+            second,
+        },
+    ] = err.problems()
     else {
         panic!("expected a duplicate-name error, got {err:?}");
     };

@@ -62,7 +62,10 @@ async fn a_registration_is_validated_like_a_build() {
         "{duplicate}"
     );
     let bad = health.register(check("no spaces")).unwrap_err();
-    assert!(matches!(bad.problems(), [Problem::InvalidName { .. }]), "{bad:?}");
+    assert!(
+        matches!(bad.problems(), [Problem::InvalidName { .. }]),
+        "{bad:?}"
+    );
 }
 
 #[tokio::test]

@@ -47,9 +47,16 @@ async fn startup_checks_run_in_the_background_and_startup_is_latched() {
 
     let (code, json) = status(&endpoint, "/healthcheck/ready").await;
     assert_eq!((code, json["phase"].as_str()), (503, Some("STARTING")));
-    assert_eq!(json["results"].as_array().unwrap().len(), 1, "readiness checks only");
+    assert_eq!(
+        json["results"].as_array().unwrap().len(),
+        1,
+        "readiness checks only"
+    );
     let (code, json) = status(&endpoint, "/healthcheck/startup").await;
-    assert_eq!((code, json["results"][0]["passed"].as_bool()), (503, Some(false)));
+    assert_eq!(
+        (code, json["results"][0]["passed"].as_bool()),
+        (503, Some(false))
+    );
 
     // No probe runs the startup check: the background driver does, and retries it.
     migrated.store(true, Ordering::SeqCst);

@@ -114,11 +114,13 @@ fn two_programmatic_checks_with_one_name_are_an_error_naming_both_locations() {
         .check(second)
         .build()
         .unwrap_err();
-    let [Problem::DuplicateName {
-        name,
-        first,
-        second,
-    }] = err.problems()
+    let [
+        Problem::DuplicateName {
+            name,
+            first,
+            second,
+        },
+    ] = err.problems()
     else {
         panic!("expected a duplicate-name error, got {err:?}");
     };

@@ -43,11 +43,13 @@ fn a_check_asking_for_state_nobody_gave_is_an_error_at_build() {
         .state(Pool { url: "db://" })
         .build()
         .unwrap_err();
-    let [Problem::MissingState {
-        name,
-        location,
-        type_name,
-    }] = err.problems()
+    let [
+        Problem::MissingState {
+            name,
+            location,
+            type_name,
+        },
+    ] = err.problems()
     else {
         panic!("expected a missing-state error, got {err:?}");
     };

@@ -179,7 +179,11 @@ fn kinds(private: &TokenStream, kinds: Option<&[syn::LitStr]>) -> Vec<TokenStrea
     };
     names
         .iter()
-        .filter_map(|name| healthcheck_rules::KINDS.iter().position(|kind| kind == name))
+        .filter_map(|name| {
+            healthcheck_rules::KINDS
+                .iter()
+                .position(|kind| kind == name)
+        })
         .map(|index| quote!(#private::Kind::ALL[#index]))
         .collect()
 }

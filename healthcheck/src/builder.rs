@@ -228,4 +228,3 @@ impl std::fmt::Debug for Builder {
             .finish_non_exhaustive()
     }
 }
-

@@ -105,7 +105,10 @@ mod tests {
     fn the_bearer_scheme_is_matched_in_any_case() {
         let details = Details::WhenAuthorized("s3cret".into());
         for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
-            assert!(details.allows(&headers(&[&format!("{scheme} s3cret")])), "{scheme}");
+            assert!(
+                details.allows(&headers(&[&format!("{scheme} s3cret")])),
+                "{scheme}"
+            );
         }
     }
 

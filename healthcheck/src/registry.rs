@@ -125,7 +125,10 @@ impl HealthCheck {
         let gated = self.startup_gates(selection);
         if let Some(unknown) = unknown_group_or_tags(selection, &list) {
             let phase = self.lifecycle.phase(gated, true);
-            return (Report::new(self.hostname.clone(), phase, Vec::new()), Some(unknown));
+            return (
+                Report::new(self.hostname.clone(), phase, Vec::new()),
+                Some(unknown),
+            );
         }
         let started = self.is_started(&list);
         let stopped = self.lifecycle.is_stopped();
@@ -153,7 +156,10 @@ impl HealthCheck {
         let mut unknown = None;
         if let Some(names) = selection.names() {
             for name in names {
-                if results.binary_search_by(|r| r.checker.as_str().cmp(name)).is_err() {
+                if results
+                    .binary_search_by(|r| r.checker.as_str().cmp(name))
+                    .is_err()
+                {
                     let exists = slots::find(&list, name).is_some();
                     results.push(not_found(name, exists));
                     unknown = Some(Unknown::Names);
@@ -162,7 +168,14 @@ impl HealthCheck {
             results.sort_by(|a, b| a.checker.cmp(&b.checker));
         }
         if selection.probe_kind() == Probe::Combined && selection.names().is_none() {
-            results.extend(self.shutdown.hook_results.get().into_iter().flatten().cloned());
+            results.extend(
+                self.shutdown
+                    .hook_results
+                    .get()
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
         }
         let passed = results.iter().all(|result| result.passed);
         let phase = self.lifecycle.phase(gated, passed);
@@ -405,10 +418,10 @@ fn starting_up(slot: &Slot, started: bool) -> bool {
 
 /// The group or tags `selection` names that no enabled check of `list` has.
 fn unknown_group_or_tags(selection: &Selection, list: &[Arc<Slot>]) -> Option<Unknown> {
-    if let Some(group) = selection.group() {
-        if !slots::enabled(list).any(|slot| slot.check.group_name() == group) {
-            return Some(Unknown::Group);
-        }
+    if let Some(group) = selection.group()
+        && !slots::enabled(list).any(|slot| slot.check.group_name() == group)
+    {
+        return Some(Unknown::Group);
     }
     let unknown_tags: Vec<String> = selection
         .tags()
@@ -456,7 +469,9 @@ async fn drive_startup(slots: Weak<Slots>, lifecycle: Arc<Lifecycle>) {
 
 fn not_found(name: &str, exists: bool) -> Arc<CheckResult> {
     let output = if exists {
-        format!("not found: health check `{name}` is not in this selection (excluded, or left out by probe, tag or group)")
+        format!(
+            "not found: health check `{name}` is not in this selection (excluded, or left out by probe, tag or group)"
+        )
     } else {
         format!("not found: no health check is named `{name}`")
     };

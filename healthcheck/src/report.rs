@@ -130,7 +130,10 @@ impl Report {
 }
 
 /// Float seconds since the Unix epoch, as Python's `time.time()` gives them.
-pub(crate) fn epoch_seconds<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn epoch_seconds<S: Serializer>(
+    time: &SystemTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     serializer.serialize_f64(since_epoch.as_secs_f64())
 }

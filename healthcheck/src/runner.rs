@@ -11,7 +11,6 @@ use std::time::{Duration, SystemTime};
 use futures_util::FutureExt;
 use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::check::Check;
@@ -81,19 +80,19 @@ struct SlotState {
     delivering: bool,
 }
 
-/// A check's result: known, coming from a run this caller started, or from one it joined.
+/// A check's result: known, or coming from the run under way (started by this caller or
+/// joined). A caller waits for the run's result, not its end: a plain `fn` that timed
+/// out has its result while its thread still runs.
 pub(crate) enum Lookup<'a> {
     Known(Arc<CheckResult>),
-    Started(&'a Slot, JoinHandle<Arc<CheckResult>>),
-    Joined(&'a Slot, Notified<'a>),
+    Waiting(&'a Slot, Notified<'a>),
 }
 
 impl Lookup<'_> {
     pub(crate) async fn result(self) -> Arc<CheckResult> {
         match self {
             Lookup::Known(result) => result,
-            Lookup::Started(slot, task) => task.await.unwrap_or_else(|_| slot.stopped()),
-            Lookup::Joined(slot, run_ended) => {
+            Lookup::Waiting(slot, run_ended) => {
                 run_ended.await;
                 // The run's result, or a newer one: either is what the caller waited for.
                 slot.cached().unwrap_or_else(|| slot.stopped())
@@ -160,7 +159,7 @@ impl Slot {
                 }
                 drop(state);
                 if refresh {
-                    drop(self.spawn_run());
+                    self.spawn_run();
                 }
                 return Lookup::Known(result);
             }
@@ -168,25 +167,26 @@ impl Slot {
         if freshness == Freshness::KnownOnly {
             return Lookup::Known(self.not_run_yet());
         }
-        if state.running {
-            // Made under the lock, so the end of the run cannot slip past it.
-            return Lookup::Joined(self, self.run_ended.notified());
+        // Made under the lock, so the end of the run cannot slip past it.
+        let run_ended = self.run_ended.notified();
+        if !state.running {
+            state.running = true;
+            drop(state);
+            self.spawn_run();
         }
-        state.running = true;
-        drop(state);
-        Lookup::Started(self, self.spawn_run())
+        Lookup::Waiting(self, run_ended)
     }
 
     /// Runs the check on a task of its own, so the run completes and is cached even if
     /// every caller goes away. The caller has set `running`, and released the lock.
-    fn spawn_run(self: &Arc<Self>) -> JoinHandle<Arc<CheckResult>> {
+    fn spawn_run(self: &Arc<Self>) {
         // Made before the spawn: if the spawn fails or the task is dropped unpolled, the
         // guard is dropped with it and clears `running`.
         let guard = RunGuard {
             slot: Arc::clone(self),
             ended: false,
         };
-        tokio::spawn(guard.run())
+        drop(tokio::spawn(guard.run()));
     }
 
     /// What a run's raw result reports once the failure threshold and `critical` apply.
@@ -360,10 +360,10 @@ impl RunGuard {
             state.running = false;
             self.ended = true;
         }
-        if let Some(previous) = previous.filter(|previous| *previous != result.status) {
-            if !slot.context.listeners.is_empty() {
-                state.transitions.push_back((previous, Arc::clone(&result)));
-            }
+        if let Some(previous) = previous.filter(|previous| *previous != result.status)
+            && !slot.context.listeners.is_empty()
+        {
+            state.transitions.push_back((previous, Arc::clone(&result)));
         }
         drop(state);
         if !failed {
@@ -432,7 +432,9 @@ fn capped(mut output: String, max: usize) -> String {
         end -= 1;
     }
     output.truncate(end);
-    output.push_str(&format!(" … [truncated: {total} bytes, the first {end} shown]"));
+    output.push_str(&format!(
+        " … [truncated: {total} bytes, the first {end} shown]"
+    ));
     output
 }
 
@@ -456,6 +458,9 @@ mod tests {
         assert_eq!(capped("short".into(), 16), "short");
         let cut = capped("ééééé".into(), 5); // 2 bytes each: 4 fit
         assert_eq!(cut, "éé … [truncated: 10 bytes, the first 4 shown]");
-        assert_eq!(capped("abc".into(), 0), " … [truncated: 3 bytes, the first 0 shown]");
+        assert_eq!(
+            capped("abc".into(), 0),
+            " … [truncated: 3 bytes, the first 0 shown]"
+        );
     }
 }
