@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::health::IntoHealth;
+use crate::health::{Health, IntoHealth};
 use crate::kind::Kind;
 use crate::registration::{Location, Registration, RunFuture};
 use crate::state::{StateKey, States};
@@ -105,7 +105,7 @@ impl Check {
         let mut built = Check::new(name, || async { (true, String::new()) });
         built.run = Arc::new(move |_: &States| {
             let check = Arc::clone(&check);
-            crate::__private::blocking(move || check().into_health())
+            blocking(move || check().into_health())
         });
         built.blocking = true;
         built
@@ -245,4 +245,21 @@ impl std::fmt::Debug for Check {
             .field("location", &self.location)
             .finish_non_exhaustive()
     }
+}
+
+/// Runs a non-async check on tokio's blocking pool, so it cannot stall the runtime; what
+/// `#[health_check]` on a plain `fn` and [`Check::blocking`] run.
+pub fn blocking<F>(check: F) -> RunFuture
+where
+    F: FnOnce() -> Health + Send + 'static,
+{
+    Box::pin(async move {
+        match tokio::task::spawn_blocking(check).await {
+            Ok(health) => health,
+            Err(err) => match err.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(err) => Health::fail(format!("check was cancelled: {err}")),
+            },
+        }
+    })
 }

@@ -199,19 +199,5 @@ pub mod __private {
         )
     }
 
-    /// Runs a non-async check on tokio's blocking pool, so it cannot stall the runtime.
-    pub fn blocking<F>(check: F) -> RunFuture
-    where
-        F: FnOnce() -> crate::Health + Send + 'static,
-    {
-        Box::pin(async move {
-            match tokio::task::spawn_blocking(check).await {
-                Ok(health) => health,
-                Err(err) => match err.try_into_panic() {
-                    Ok(panic) => std::panic::resume_unwind(panic),
-                    Err(err) => crate::Health::fail(format!("check was cancelled: {err}")),
-                },
-            }
-        })
-    }
+    pub use crate::check::blocking;
 }
