@@ -82,23 +82,23 @@ async fn in_scenario(scenario: Scenario) -> Arc<HealthCheck> {
     let health = registry(&switches);
     match scenario {
         Scenario::Starting => switches.booted.store(false, Ordering::SeqCst),
-        Scenario::Up => {}
+        Scenario::Up => health.wait_started().await,
         Scenario::Down => {
-            health.run().await; // startup completes
+            health.wait_started().await;
             for switch in [&switches.booted, &switches.db_up, &switches.alive] {
                 switch.store(false, Ordering::SeqCst);
             }
         }
         Scenario::Stopping => {
-            health.run().await;
+            health.wait_started().await;
             health.begin_shutdown();
         }
         Scenario::Stopped => {
-            health.run().await;
+            health.wait_started().await;
             health.finish_shutdown().await;
         }
         Scenario::ShutdownHookFailed => {
-            health.run().await;
+            health.wait_started().await;
             switches.flush_ok.store(false, Ordering::SeqCst);
             health.finish_shutdown().await;
         }

@@ -30,10 +30,16 @@ async fn sigterm_turns_readiness_503_drains_in_flight_work_and_exits_zero() {
         .and_then(|addr| addr.parse().ok())
         .unwrap_or_else(|| panic!("no address in {first:?}"));
 
-    assert_eq!(
-        support::http::get(addr, "/healthcheck/ready").await.status,
-        200
-    );
+    // The startup check runs in the background: ready within moments (bounded).
+    let mut ready = 0;
+    for _ in 0..500 {
+        ready = support::http::get(addr, "/healthcheck/ready").await.status;
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(ready, 200);
 
     // In-flight work that outlasts the signal.
     let work = tokio::spawn(support::http::get(addr, "/work"));

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::LitStr;
 use syn::meta::ParseNestedMeta;
 
@@ -10,6 +10,32 @@ use healthcheck_rules::{self as rules, KINDS};
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
 const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`";
+
+/// What the arguments are written on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `#[health_check(…)]` on a function.
+    Function,
+    /// `#[checker(…)]` on a `#[derive(Checker)]` struct, which also takes `instance`.
+    Struct,
+}
+
+impl Target {
+    /// How the attribute is written, for messages.
+    fn attribute(self) -> &'static str {
+        match self {
+            Target::Function => "#[health_check",
+            Target::Struct => "#[checker",
+        }
+    }
+
+    fn keys(self) -> String {
+        match self {
+            Target::Function => KEYS.to_string(),
+            Target::Struct => format!("{KEYS}, `instance`"),
+        }
+    }
+}
 
 /// The attribute's arguments, each value already checked.
 pub struct Args {
@@ -29,10 +55,14 @@ pub struct Args {
     pub failure_threshold: u32,
     /// `crate = "hc"`: the path of the `healthcheck` crate when it is renamed.
     pub krate: Option<syn::Path>,
+    /// `instance` (structs only): registered by value, not at link time.
+    pub instance: bool,
 }
 
 /// Parses `args`, reporting every bad argument at once rather than the first only.
-pub fn parse(args: TokenStream) -> syn::Result<Args> {
+/// A missing `name` is reported on `site`'s tokens (the whole attribute), or at the
+/// macro's call site when `site` is empty.
+pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Result<Args> {
     let mut errors = Errors::default();
     let mut name: Option<LitStr> = None;
     // Set when `name` is given, even with a bad value, so "missing" is not reported too.
@@ -46,6 +76,7 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     let mut critical = None;
     let mut failure_threshold = None;
     let mut krate = None;
+    let mut instance = None;
 
     let parser = syn::meta::parser(|meta| {
         let result = if meta.path.is_ident("name") {
@@ -79,15 +110,19 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         } else if meta.path.is_ident("crate") {
             // #[health_check(crate = "hc")]
             parse_crate_path(&meta).and_then(|v| set_once(&meta, &mut krate, v))
+        } else if target == Target::Struct && meta.path.is_ident("instance") {
+            // #[checker(name = "db", instance)]
+            set_once(&meta, &mut instance, true)
         } else {
             let key = path_text(&meta);
             skip_value(&meta);
-            let hint = if KEYS.contains(&format!("`{}`", key.to_lowercase())) {
+            let keys = target.keys();
+            let hint = if keys.contains(&format!("`{}`", key.to_lowercase())) {
                 format!("; keys are case-sensitive: write `{}`", key.to_lowercase())
             } else {
                 String::new()
             };
-            Err(meta.error(format!("unknown key `{key}`; valid keys are {KEYS}{hint}")))
+            Err(meta.error(format!("unknown key `{key}`; valid keys are {keys}{hint}")))
         };
         if let Err(err) = result {
             errors.push(err);
@@ -102,9 +137,12 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
     })?;
 
     if !name_given {
-        errors.push(syn::Error::new(
-            Span::call_site(),
-            "missing `name`: write #[health_check(name = \"...\")]",
+        errors.push(syn::Error::new_spanned(
+            site,
+            format!(
+                "missing `name`: write {}(name = \"...\")]",
+                target.attribute()
+            ),
         ));
     }
     errors.finish()?;
@@ -120,6 +158,7 @@ pub fn parse(args: TokenStream) -> syn::Result<Args> {
         critical: critical.unwrap_or(true),
         failure_threshold: failure_threshold.unwrap_or(1),
         krate,
+        instance: instance.unwrap_or(false),
     })
 }
 
@@ -194,8 +233,11 @@ fn parse_kinds(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
             errors.push(syn::Error::new(
                 kind.span(),
                 format!(
-                    "unknown kind `{}`; use \"liveness\", \"readiness\" or \"startup\"",
-                    kind.value()
+                    "unknown kind `{}`; use \"{}\", \"{}\" or \"{}\"",
+                    kind.value(),
+                    KINDS[0],
+                    KINDS[1],
+                    KINDS[2]
                 ),
             ));
         }

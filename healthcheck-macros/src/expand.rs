@@ -16,7 +16,7 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
         // Not a function: leave the item as it is so only this error shows.
         Err(err) => return with_error(item, err),
     };
-    let args = args::parse(args);
+    let args = args::parse(args, args::Target::Function, TokenStream::new());
     let sig = signature::validate(&func.sig);
     let args = match (args, sig) {
         (Ok(args), Ok(())) => args,
@@ -47,20 +47,9 @@ fn with_error(item: TokenStream, err: syn::Error) -> TokenStream {
 
 /// `const _: () = { fn run() -> future; inventory::submit!(Registration { … }); };`
 fn registration(func: &CheckFn, args: &Args) -> TokenStream {
-    // #[health_check(crate = "hc")] when the dependency is renamed.
-    let private = match &args.krate {
-        Some(krate) => quote!(#krate::__private),
-        None => quote!(::healthcheck::__private),
-    };
-    let private = &private;
+    let private = &private_path(args);
     let ident = &func.sig.ident;
-    let name = &args.name;
     let run = format_ident!("__healthcheck_run_{}", ident);
-    let timeout = optional_duration(private, args.timeout);
-    let success_ttl = optional_duration(private, args.success_ttl);
-    let failed_ttl = optional_duration(private, args.failed_ttl);
-    let kinds = kinds(private, args.kinds.as_deref());
-    let tags = &args.tags;
     // Spanned on the return type, so a type that is not a check result is reported there.
     let ret_span = match &func.sig.output {
         syn::ReturnType::Type(_, ty) => ty.span(),
@@ -104,21 +93,9 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
             })
         }
     };
-    let requires = state_types.iter().map(|ty| {
-        quote! {
-            #private::StateKey {
-                type_id: ::core::any::TypeId::of::<#ty>,
-                type_name: ::core::any::type_name::<#ty>,
-            }
-        }
-    });
-    let group = match &args.group {
-        Some(group) => quote!(::core::option::Option::Some(#group)),
-        None => quote!(::core::option::Option::None),
-    };
+    let requires = requires(private, &state_types);
     let blocking = func.sig.asyncness.is_none();
-    let critical = args.critical;
-    let failure_threshold = args.failure_threshold;
+    let settings = settings(private, args);
     quote! {
         const _: () = {
             fn #run(
@@ -129,31 +106,76 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
             }
             #private::inventory::submit! {
                 #private::Registration {
-                    name: #name,
                     run: #run,
-                    blocking: #blocking,
                     requires: &[#(#requires),*],
-                    timeout: #timeout,
-                    success_ttl: #success_ttl,
-                    failed_ttl: #failed_ttl,
-                    kinds: &[#(#kinds),*],
-                    tags: &[#(#tags),*],
-                    group: #group,
-                    critical: #critical,
-                    failure_threshold: #failure_threshold,
-                    location: #private::Location {
-                        file: ::core::file!(),
-                        line: ::core::line!(),
-                        module_path: ::core::option::Option::Some(::core::module_path!()),
-                    },
+                    blocking: #blocking,
+                    settings: #settings,
                 }
             }
         };
     }
 }
 
+/// The path of the runtime's hidden module: `::healthcheck::__private`, or under
+/// `crate = "hc"` when the dependency is renamed.
+pub fn private_path(args: &Args) -> TokenStream {
+    match &args.krate {
+        Some(krate) => quote!(#krate::__private),
+        None => quote!(::healthcheck::__private),
+    }
+}
+
+/// One `StateKey` per state type, in order.
+pub fn requires(private: &TokenStream, state_types: &[&syn::Type]) -> Vec<TokenStream> {
+    state_types
+        .iter()
+        .map(|ty| {
+            quote! {
+                #private::StateKey {
+                    type_id: ::core::any::TypeId::of::<#ty>,
+                    type_name: ::core::any::type_name::<#ty>,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The const `Settings` the attribute's arguments give, stamped with where the item is.
+pub fn settings(private: &TokenStream, args: &Args) -> TokenStream {
+    let name = &args.name;
+    let timeout = optional_duration(private, args.timeout);
+    let success_ttl = optional_duration(private, args.success_ttl);
+    let failed_ttl = optional_duration(private, args.failed_ttl);
+    let kinds = kinds(private, args.kinds.as_deref());
+    let tags = &args.tags;
+    let group = match &args.group {
+        Some(group) => quote!(::core::option::Option::Some(#group)),
+        None => quote!(::core::option::Option::None),
+    };
+    let critical = args.critical;
+    let failure_threshold = args.failure_threshold;
+    quote! {
+        #private::Settings {
+            name: #name,
+            timeout: #timeout,
+            success_ttl: #success_ttl,
+            failed_ttl: #failed_ttl,
+            kinds: &[#(#kinds),*],
+            tags: &[#(#tags),*],
+            group: #group,
+            critical: #critical,
+            failure_threshold: #failure_threshold,
+            location: #private::Location {
+                file: ::core::file!(),
+                line: ::core::line!(),
+                module_path: ::core::option::Option::Some(::core::module_path!()),
+            },
+        }
+    }
+}
+
 /// `tokens` with every span set to `span`, so an error in them is reported there.
-fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+pub fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
         .clone()
         .into_iter()

@@ -6,16 +6,21 @@
 //! [`healthcheck`]: https://docs.rs/healthcheck
 
 mod args;
+mod derive;
 mod expand;
 mod signature;
 
 use proc_macro::TokenStream;
 
-/// Registers an `async fn() -> (bool, String)` as a health check.
-///
-/// See the `healthcheck` crate for the keys (`name`, `timeout`, `success_ttl`,
-/// `failed_ttl`) and for what this expands to.
+/// Registers a function as a health check; see the `healthcheck` crate's docs.
 #[proc_macro_attribute]
 pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::health_check(args.into(), item.into()).into()
+}
+
+/// Makes a struct implementing `healthcheck::Checker` a named check with settings from
+/// `#[checker(…)]`; see the `healthcheck` crate's docs.
+#[proc_macro_derive(Checker, attributes(checker))]
+pub fn checker(input: TokenStream) -> TokenStream {
+    derive::checker(input.into()).into()
 }

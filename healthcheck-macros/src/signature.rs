@@ -76,14 +76,13 @@ pub fn validate(sig: &Signature) -> syn::Result<()> {
                 input,
                 "a health check cannot take `self`; make it a free function and give it what it needs as `State<T>`",
             )),
-            FnArg::Typed(typed) => {
-                if state_type(&typed.ty).is_none() {
-                    errors.push(syn::Error::new_spanned(
-                        &typed.ty,
-                        "a health check's parameters must be `State<T>`, given to the registry with `HealthCheck::builder().state(value)`",
-                    ));
-                }
-            }
+            FnArg::Typed(typed) => match state_type(&typed.ty) {
+                Some(inner) => errors.push_all(borrowed_state(inner)),
+                None => errors.push(syn::Error::new_spanned(
+                    &typed.ty,
+                    "a health check's parameters must be `State<T>`, given to the registry with `HealthCheck::builder().state(value)`",
+                )),
+            },
         }
     }
     if let Some(variadic) = &sig.variadic {
@@ -117,4 +116,46 @@ pub fn state_type(ty: &syn::Type) -> Option<&syn::Type> {
         [syn::GenericArgument::Type(inner)] => Some(inner),
         _ => None,
     }
+}
+
+/// An error on a state type that borrows: each run gets its own clone of the state out
+/// of the registry, so `T` must be owned and `'static` (`State<&Pool>` would never match
+/// the `Pool` given to the builder).
+pub fn borrowed_state(inner: &syn::Type) -> Option<syn::Error> {
+    let message = "state is cloned out of the registry for each run, so it must be an owned, `'static` type: write `State<T>` (an `Arc<T>` or a pool handle, cheap to clone), not a reference";
+    if let syn::Type::Reference(reference) = inner {
+        return Some(syn::Error::new_spanned(reference, message));
+    }
+    let tokens = quote::ToTokens::to_token_stream(inner);
+    let borrows = borrows_in(tokens);
+    borrows.then(|| syn::Error::new_spanned(inner, message))
+}
+
+/// Whether `tokens` hold a reference or a lifetime other than `'static`.
+fn borrows_in(tokens: TokenStream) -> bool {
+    let mut previous_was_quote = false;
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Group(group) => {
+                if borrows_in(group.stream()) {
+                    return true;
+                }
+                previous_was_quote = false;
+            }
+            proc_macro2::TokenTree::Punct(punct) => {
+                if punct.as_char() == '&' {
+                    return true;
+                }
+                previous_was_quote = punct.as_char() == '\'';
+            }
+            proc_macro2::TokenTree::Ident(ident) => {
+                if previous_was_quote && ident != "static" {
+                    return true;
+                }
+                previous_was_quote = false;
+            }
+            proc_macro2::TokenTree::Literal(_) => previous_was_quote = false,
+        }
+    }
+    false
 }

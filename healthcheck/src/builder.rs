@@ -135,6 +135,13 @@ impl Builder {
         self
     }
 
+    /// Adds a `#[derive(Checker)]` struct registered by value, with the name and
+    /// settings of its `#[checker(…)]` attribute ([`Check::from_checker`]). For two
+    /// instances, give one another name: `.check(Check::from_checker(b).with_name("b"))`.
+    pub fn checker<C: crate::Checker + crate::Described>(self, checker: C) -> Self {
+        self.check(Check::from_checker(checker))
+    }
+
     /// Whether `build` gathers every `#[health_check]` linked into the binary (default
     /// `true`). Turn it off for a registry of only the checks added with [`Builder::check`].
     pub fn linked_checks(mut self, linked: bool) -> Self {

@@ -4,9 +4,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::checker::{Checker, Described};
 use crate::health::{Health, IntoHealth};
 use crate::kind::Kind;
-use crate::registration::{Location, Registration, RunFuture};
+use crate::registration::{Location, Registration, RunFuture, Settings};
 use crate::state::{StateKey, States};
 
 /// A health check added programmatically, with the same semantics as a
@@ -57,13 +58,74 @@ impl Check {
         Fut: Future + Send + 'static,
         Fut::Output: IntoHealth,
     {
-        let caller = std::panic::Location::caller();
-        Check {
-            name: name.into(),
-            run: Arc::new(move |_: &States| {
+        Check::with_run(
+            name.into(),
+            Arc::new(move |_: &States| {
                 let future = check();
                 Box::pin(async move { future.await.into_health() })
             }),
+            caller(),
+        )
+    }
+
+    /// A check named `name` that runs `checker`, a struct implementing [`Checker`],
+    /// with the registry's default settings.
+    ///
+    /// ```
+    /// use healthcheck::{Check, Checker, async_trait};
+    ///
+    /// struct Ping {
+    ///     url: String,
+    /// }
+    ///
+    /// #[async_trait]
+    /// impl Checker for Ping {
+    ///     type Output = Result<(), String>;
+    ///
+    ///     async fn check(&self) -> Self::Output {
+    ///         if self.url.is_empty() { Err("no url".into()) } else { Ok(()) }
+    ///     }
+    /// }
+    ///
+    /// let primary = Check::checker("ping_primary", Ping { url: "http://a".into() });
+    /// let replica = Check::checker("ping_replica", Ping { url: "http://b".into() });
+    /// # let _ = (primary, replica);
+    /// ```
+    #[track_caller]
+    pub fn checker<C: Checker>(name: impl Into<String>, checker: C) -> Self {
+        let checker = Arc::new(checker);
+        Check::with_run(
+            name.into(),
+            Arc::new(move |_: &States| run_checker_arc(Arc::clone(&checker))),
+            caller(),
+        )
+    }
+
+    /// A check that runs `checker`, a `#[derive(Checker)]` struct registered by value,
+    /// with the name and settings of its `#[checker(…)]` attribute. Change any of them
+    /// with the other methods ([`Check::with_name`] to register two instances).
+    pub fn from_checker<C: Checker + Described>(checker: C) -> Self {
+        let settings = C::SETTINGS;
+        let checker = Arc::new(checker);
+        let run = Arc::new(move |_: &States| run_checker_arc(Arc::clone(&checker)));
+        Check::with_run(settings.name.to_owned(), run, settings.location).settings(&settings)
+    }
+
+    /// The same check under another name (the naming rule still applies).
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// A check with the defaults: readiness, critical, threshold 1, the default group.
+    fn with_run(
+        name: String,
+        run: Arc<dyn Fn(&States) -> RunFuture + Send + Sync>,
+        location: Location,
+    ) -> Self {
+        Check {
+            name,
+            run,
             requires: Vec::new(),
             blocking: false,
             timeout: None,
@@ -74,12 +136,27 @@ impl Check {
             group: DEFAULT_GROUP.to_owned(),
             critical: true,
             failure_threshold: 1,
-            location: Location {
-                file: caller.file(),
-                line: caller.line(),
-                module_path: None,
-            },
+            location,
         }
+    }
+
+    /// Takes the options an attribute gave (not the name or run).
+    fn settings(mut self, settings: &Settings) -> Self {
+        self.timeout = settings.timeout;
+        self.success_ttl = settings.success_ttl;
+        self.failed_ttl = settings.failed_ttl;
+        self.kinds = settings.kinds.to_vec();
+        self.tags = settings.tags.iter().map(|tag| (*tag).to_owned()).collect();
+        // Without `group = "…"`, the crate: the first segment of the module path.
+        self.group = settings
+            .group
+            .or_else(|| settings.location.module_path?.split("::").next())
+            .unwrap_or(DEFAULT_GROUP)
+            .to_owned();
+        self.critical = settings.critical;
+        self.failure_threshold = settings.failure_threshold.max(1);
+        self.location = settings.location;
+        self
     }
 
     /// A check named `name` that runs `check`, a plain (blocking) closure, on tokio's
@@ -102,11 +179,11 @@ impl Check {
         T: IntoHealth,
     {
         let check = Arc::new(check);
-        let mut built = Check::new(name, || async { (true, String::new()) });
-        built.run = Arc::new(move |_: &States| {
+        let run = Arc::new(move |_: &States| {
             let check = Arc::clone(&check);
             blocking(move || check().into_health())
         });
+        let mut built = Check::with_run(name.into(), run, caller());
         built.blocking = true;
         built
     }
@@ -202,31 +279,38 @@ impl Check {
 
 impl From<&'static Registration> for Check {
     fn from(registration: &'static Registration) -> Self {
-        Check {
-            name: registration.name.to_owned(),
-            run: Arc::new(registration.run),
-            requires: registration.requires.to_vec(),
-            blocking: registration.blocking,
-            timeout: registration.timeout,
-            success_ttl: registration.success_ttl,
-            failed_ttl: registration.failed_ttl,
-            kinds: registration.kinds.to_vec(),
-            tags: registration
-                .tags
-                .iter()
-                .map(|tag| (*tag).to_owned())
-                .collect(),
-            // Without `group = "…"`, the crate: the first segment of the module path.
-            group: registration
-                .group
-                .or_else(|| registration.location.module_path?.split("::").next())
-                .unwrap_or(DEFAULT_GROUP)
-                .to_owned(),
-            critical: registration.critical,
-            failure_threshold: registration.failure_threshold.max(1),
-            location: registration.location,
-        }
+        let settings = &registration.settings;
+        let mut check = Check::with_run(
+            settings.name.to_owned(),
+            Arc::new(registration.run),
+            settings.location,
+        )
+        .settings(settings);
+        check.requires = registration.requires.to_vec();
+        check.blocking = registration.blocking;
+        check
     }
+}
+
+/// Where a `#[track_caller]` constructor was called.
+#[track_caller]
+fn caller() -> Location {
+    let caller = std::panic::Location::caller();
+    Location {
+        file: caller.file(),
+        line: caller.line(),
+        module_path: None,
+    }
+}
+
+/// The future of one run of a shared checker.
+fn run_checker_arc<C: Checker>(checker: Arc<C>) -> RunFuture {
+    Box::pin(async move { checker.check().await.into_health() })
+}
+
+/// The future of one run of a checker built for this run (a struct of `State<T>` fields).
+pub fn run_checker<C: Checker>(checker: C) -> RunFuture {
+    Box::pin(async move { checker.check().await.into_health() })
 }
 
 impl std::fmt::Debug for Check {

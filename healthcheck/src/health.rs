@@ -98,7 +98,7 @@ impl Health {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a health check result",
     label = "not a health check result",
-    note = "a health check returns `(bool, String)`, `(bool, &'static str)`, `bool`, `Result<T, E>` where `T` and `E` are both `Display`, or `healthcheck::Health`"
+    note = "a health check returns `(bool, String)`, `(bool, &'static str)`, `bool`, `Result<(), E>` or `Result<T, E>` where `T` is a string or a number and `E` is `Display` (`anyhow::Error`, `sqlx::Error`, `String`, …), or `healthcheck::Health`"
 )]
 pub trait IntoHealth {
     /// Turns the returned value into a [`Health`].
@@ -134,15 +134,70 @@ impl IntoHealth for bool {
     }
 }
 
-/// `Ok` passes and `Err` fails, each with its `Display` text as the message.
-impl<T: Display, E: Display> IntoHealth for Result<T, E> {
+/// `Ok` passes with its message ([`OkMessage`]: `ok` for `()`), `Err` fails with the
+/// error's `Display` text.
+impl<T: OkMessage, E: Display> IntoHealth for Result<T, E> {
     fn into_health(self) -> Health {
         match self {
-            Ok(value) => Health::pass(value.to_string()),
+            Ok(value) => Health::pass(value.ok_message()),
             Err(err) => Health::fail(err.to_string()),
         }
     }
 }
+
+/// What an `Ok` value of a check says: `ok` for `()`, else its text. A trait of its
+/// own rather than `Display`, because `()` has no `Display` and Rust will not let one
+/// impl cover both.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the `Ok` value of a health check",
+    label = "not `()`, a string or a number",
+    note = "a health check returns `Result<(), E>` or `Result<T, E>` where `T` is a string or a number; map the value to a `String` with `.map(|v| v.to_string())`"
+)]
+pub trait OkMessage {
+    /// The message of a pass.
+    fn ok_message(self) -> String;
+}
+
+/// `Ok(())` passes with `ok`.
+impl OkMessage for () {
+    fn ok_message(self) -> String {
+        "ok".to_owned()
+    }
+}
+
+macro_rules! ok_message_by_display {
+    ($($type:ty),*) => {$(
+        impl OkMessage for $type {
+            fn ok_message(self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+ok_message_by_display!(
+    String,
+    &str,
+    std::borrow::Cow<'_, str>,
+    Box<str>,
+    std::sync::Arc<str>,
+    bool,
+    char,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    f32,
+    f64
+);
 
 impl IntoHealth for Health {
     fn into_health(self) -> Health {

@@ -128,6 +128,7 @@ mod tower;
 
 mod builder;
 mod check;
+mod checker;
 mod details;
 mod endpoint;
 pub mod format;
@@ -148,11 +149,15 @@ mod validation;
 
 pub use builder::{Builder, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT};
 pub use check::{Check, DEFAULT_GROUP};
+pub use checker::{Checker, Described};
 pub use details::{Details, WITHHELD};
 pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
 pub use format::{Format, Rendering};
-pub use health::{Health, HealthStatus, IntoHealth};
-pub use healthcheck_macros::health_check;
+pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
+pub use healthcheck_macros::{Checker, health_check};
+
+/// The attribute a [`Checker`] impl needs (re-exported, so no direct dependency is).
+pub use async_trait::async_trait;
 pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;
 pub use registration::Location;
@@ -176,8 +181,10 @@ struct ReadmeDoctests;
 /// What the code `#[health_check]` generates names; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::check::run_checker;
+    pub use crate::checker::Described;
     pub use crate::kind::Kind;
-    pub use crate::registration::{Location, Registration, RunFuture};
+    pub use crate::registration::{Location, Registration, RunFuture, Settings};
     pub use crate::state::{State, StateKey, States};
     pub use inventory;
     pub use std::boxed::Box;
@@ -200,4 +207,8 @@ pub mod __private {
     }
 
     pub use crate::check::blocking;
+
+    /// Fails to compile, with the trait's own message, unless `C` implements
+    /// [`Checker`](crate::Checker): spanned by the derive on the struct's name.
+    pub fn require_checker<C: crate::Checker>() {}
 }

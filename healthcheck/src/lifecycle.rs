@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
+use tokio::sync::Notify;
+
 use serde::Serialize;
 
 /// The application's phase, as Cloud Health names it. The HTTP status code of a probe
@@ -53,6 +55,8 @@ const HOOK_FAILED: u8 = 3;
 pub(crate) struct Lifecycle {
     /// Latched once every startup check has passed once.
     started: AtomicBool,
+    /// Wakes those waiting for startup to end.
+    started_now: Notify,
     shutdown: AtomicU8,
 }
 
@@ -65,6 +69,18 @@ impl Lifecycle {
     /// check makes the application DOWN, not STARTING again.
     pub(crate) fn mark_started(&self) {
         self.started.store(true, Ordering::Release);
+        self.started_now.notify_waiters();
+    }
+
+    /// Resolves once startup has ended.
+    pub(crate) async fn started(&self) {
+        loop {
+            let started_now = self.started_now.notified();
+            if self.is_started() {
+                return;
+            }
+            started_now.await;
+        }
     }
 
     /// Moves to STOPPING unless shutdown has already begun.

@@ -11,35 +11,46 @@ use crate::state::{StateKey, States};
 /// The future a registered check's entry point returns.
 pub type RunFuture = Pin<Box<dyn Future<Output = Health> + Send + 'static>>;
 
-/// One `#[health_check]` function, as the macro records it. A const value, so it can
-/// be handed to `inventory::submit!`.
+/// One `#[health_check]` function or `#[derive(Checker)]` struct, as the macro records
+/// it. A const value, so it can be handed to `inventory::submit!`.
 #[doc(hidden)]
 pub struct Registration {
-    /// The check's name, already validated by the macro.
-    pub name: &'static str,
-    /// Calls the user's function with the state it asks for and boxes its future.
+    /// Calls the user's function (or builds the struct) with the state it asks for and
+    /// boxes the future.
     pub run: fn(&States) -> RunFuture,
+    /// The state types the function's parameters (the struct's fields) ask for.
+    pub requires: &'static [StateKey],
     /// Whether the function is a plain `fn`, run on the blocking pool.
     pub blocking: bool,
-    /// The state types the function's parameters ask for.
-    pub requires: &'static [StateKey],
-    /// `timeout = "…"`, or `None` for the registry's default.
+    /// Name and options from the attribute.
+    pub settings: Settings,
+}
+
+/// A check's name and options as the attribute gives them; `None` for the registry's
+/// default. The derive also hands these to `Check::from_checker` for a struct
+/// registered by value.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The check's name, already validated by the macro.
+    pub name: &'static str,
+    /// `timeout = "…"`.
     pub timeout: Option<Duration>,
-    /// `success_ttl = "…"`, or `None` for the registry's default.
+    /// `success_ttl = "…"`.
     pub success_ttl: Option<Duration>,
-    /// `failed_ttl = "…"`, or `None` for the registry's default.
+    /// `failed_ttl = "…"`.
     pub failed_ttl: Option<Duration>,
     /// `kind = …`; `[Readiness]` when not given.
     pub kinds: &'static [Kind],
     /// `tags = […]`.
     pub tags: &'static [&'static str],
-    /// `group = "…"`, or `None` for the crate the function is defined in.
+    /// `group = "…"`, or `None` for the crate the check is defined in.
     pub group: Option<&'static str>,
     /// `critical = false` turns a failure into a warning.
     pub critical: bool,
     /// `failure_threshold = N`: consecutive failures before a failure counts.
     pub failure_threshold: u32,
-    /// Where the function is defined.
+    /// Where the check is defined.
     pub location: Location,
 }
 
@@ -50,7 +61,8 @@ inventory::collect!(Registration);
 pub struct Location {
     /// Source file, as `file!()` gives it.
     pub file: &'static str,
-    /// Line of the `#[health_check]` attribute, or of the `Check::new` call.
+    /// Line of the `#[health_check]` attribute or `#[derive(Checker)]`, or of the
+    /// `Check::new` call.
     pub line: u32,
     /// Module of a `#[health_check]` function; `None` for checks built with `Check::new`.
     pub module_path: Option<&'static str>,

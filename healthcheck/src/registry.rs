@@ -130,7 +130,7 @@ impl HealthCheck {
                 Some(unknown),
             );
         }
-        let started = self.is_started(&list);
+        let started = self.started_with(&list);
         let stopped = self.lifecycle.is_stopped();
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
@@ -195,7 +195,7 @@ impl HealthCheck {
     }
 
     /// Whether every enabled startup check has really passed once; latched.
-    fn is_started(&self, list: &[Arc<Slot>]) -> bool {
+    fn started_with(&self, list: &[Arc<Slot>]) -> bool {
         if self.lifecycle.is_started() {
             return true;
         }
@@ -227,6 +227,19 @@ impl HealthCheck {
         let slots = Arc::downgrade(&self.slots);
         let lifecycle = Arc::clone(&self.lifecycle);
         *driver = Some(runtime.spawn(drive_startup(slots, lifecycle)));
+    }
+
+    /// Resolves once every startup check has passed (at once if there are none): for a
+    /// test, or an application that wants to bind its port only once started. The
+    /// startup checks run in the background; this only waits.
+    pub async fn wait_started(&self) {
+        self.ensure_startup_driver();
+        self.lifecycle.started().await;
+    }
+
+    /// Whether every startup check has passed once (latched).
+    pub fn is_started(&self) -> bool {
+        self.lifecycle.is_started()
     }
 
     /// Runs the checks every `interval` in the background. From now on probes read the

@@ -7,3 +7,17 @@ use healthcheck::health_check;
 pub async fn ping() -> (bool, String) {
     (true, "pong from the second crate".to_string())
 }
+
+/// A struct check defined in this crate, registered at link time by its derive.
+#[derive(healthcheck::Checker)]
+#[checker(name = "second_crate.struct_ping", kind = ["liveness", "readiness"])]
+pub struct StructPing;
+
+#[healthcheck::async_trait]
+impl healthcheck::Checker for StructPing {
+    type Output = Result<(), String>;
+
+    async fn check(&self) -> Self::Output {
+        Ok(())
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use healthcheck::{Check, HealthCheck};
+use healthcheck::{Check, Checker, HealthCheck, IntoHealth};
 
 /// A registry of only `checks`, so the test does not see the binary's linked checks.
 pub fn registry(checks: impl IntoIterator<Item = Check>) -> HealthCheck {
@@ -25,11 +25,61 @@ pub fn registry(checks: impl IntoIterator<Item = Check>) -> HealthCheck {
         .expect("valid, unique names")
 }
 
+/// How a test's checks are written: the two must behave alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `Check::new(name, closure)`.
+    Closure,
+    /// `Check::checker(name, value)` of a struct implementing `Checker`.
+    Checker,
+}
+
+/// A struct checker that runs a closure: the `Checker` trait's path to a `Check`.
+pub struct ClosureChecker<F>(pub F);
+
+#[healthcheck::async_trait]
+impl<F, Fut> Checker for ClosureChecker<F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoHealth + Send,
+{
+    type Output = Fut::Output;
+
+    async fn check(&self) -> Fut::Output {
+        (self.0)().await
+    }
+}
+
+/// A check named `name` that runs `run`, written in `form`.
+#[track_caller]
+pub fn check_as<F, Fut>(form: Form, name: &str, run: F) -> Check
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoHealth + Send,
+{
+    match form {
+        Form::Closure => Check::new(name, run),
+        Form::Checker => Check::checker(name, ClosureChecker(run)),
+    }
+}
+
 /// A check that counts its runs, waits `delay`, then returns `passed`.
 pub fn counting(name: &str, delay: Duration, passed: bool) -> (Check, Arc<AtomicUsize>) {
+    counting_as(Form::Closure, name, delay, passed)
+}
+
+/// [`counting`] written in `form`.
+pub fn counting_as(
+    form: Form,
+    name: &str,
+    delay: Duration,
+    passed: bool,
+) -> (Check, Arc<AtomicUsize>) {
     let runs = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&runs);
-    let check = Check::new(name, move || {
+    let check = check_as(form, name, move || {
         let counter = Arc::clone(&counter);
         async move {
             let run = counter.fetch_add(1, Ordering::SeqCst) + 1;

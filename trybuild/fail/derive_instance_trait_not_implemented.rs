@@ -1,0 +1,9 @@
+use healthcheck::Checker;
+
+#[derive(Checker)]
+#[checker(name = "db", instance)]
+struct Db {
+    url: String,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use healthcheck::Checker;
+
+#[derive(Checker)]
+#[checker(name = "db")]
+struct Db;
+
+fn main() {}

@@ -1,0 +1,15 @@
+use healthcheck::Checker;
+
+#[derive(Checker)]
+#[checker(name = "db")]
+struct Db(String, healthcheck::State<u32>);
+
+#[healthcheck::async_trait]
+impl healthcheck::Checker for Db {
+    type Output = bool;
+    async fn check(&self) -> bool {
+        true
+    }
+}
+
+fn main() {}

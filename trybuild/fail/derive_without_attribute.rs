@@ -1,0 +1,14 @@
+use healthcheck::Checker;
+
+#[derive(Checker)]
+struct Db;
+
+#[healthcheck::async_trait]
+impl healthcheck::Checker for Db {
+    type Output = bool;
+    async fn check(&self) -> bool {
+        true
+    }
+}
+
+fn main() {}
