@@ -50,6 +50,13 @@
 //! and a return type that is not a check result are compile errors pointing at the
 //! mistake.
 //!
+//! # Struct checks
+//!
+//! A struct implementing [`Checker`] is a check too: `#[derive(Checker)]` with
+//! `#[checker(name = "…", …)]` (the same keys, plus `instance`) registers it at link time
+//! when every field is `State<T>`, or gives it a name and settings for
+//! [`Builder::checker`] with `instance`. See [`Checker`] and the README.
+//!
 //! # What the macro expands to
 //!
 //! The function is left as it is. Beside it, the macro emits a plain `fn` that clones
@@ -70,21 +77,24 @@
 //!     }
 //!     ::healthcheck::__private::inventory::submit! {
 //!         ::healthcheck::__private::Registration {
-//!             name: "database",
 //!             run: __healthcheck_run_database,
 //!             requires: &[],
-//!             timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
-//!             success_ttl: None,
-//!             failed_ttl: None,
-//!             kinds: &[::healthcheck::__private::Kind::Readiness],
-//!             tags: &[],
-//!             group: None,
-//!             critical: true,
-//!             failure_threshold: 1,
-//!             location: ::healthcheck::__private::Location {
-//!                 file: file!(),
-//!                 line: line!(),
-//!                 module_path: Some(module_path!()),
+//!             blocking: false,
+//!             settings: ::healthcheck::__private::Settings {
+//!                 name: "database",
+//!                 timeout: Some(::healthcheck::__private::Duration::new(2, 0)),
+//!                 success_ttl: None,
+//!                 failed_ttl: None,
+//!                 kinds: &[::healthcheck::__private::Kind::ALL[1]], // readiness
+//!                 tags: &[],
+//!                 group: None,
+//!                 critical: true,
+//!                 failure_threshold: 1,
+//!                 location: ::healthcheck::__private::Location {
+//!                     file: file!(),
+//!                     line: line!(),
+//!                     module_path: Some(module_path!()),
+//!                 },
 //!             },
 //!         }
 //!     }
