@@ -139,6 +139,7 @@ mod tower;
 mod builder;
 mod check;
 mod checker;
+pub mod checks;
 mod details;
 mod endpoint;
 pub mod format;

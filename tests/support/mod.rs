@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod backing;
 pub mod http;
+pub mod proxy;
 pub mod servers;
 
 use std::path::PathBuf;

@@ -1,0 +1,114 @@
+//! Redis: `PING` answered with `PONG` through the application's `ConnectionManager` or
+//! `MultiplexedConnection` (both cheap to clone), with latency, and the server version
+//! from `INFO server` when asked.
+
+use std::time::Duration;
+
+use redis::aio::ConnectionLike;
+use tokio::time::Instant;
+
+use super::{DEFAULT_SLOW_AFTER, answered, error_chain};
+use crate::check::Check;
+use crate::checker::Checker;
+use crate::health::Health;
+
+/// Sends `PING` on a connection.
+#[derive(Clone)]
+pub struct Redis<C> {
+    connection: C,
+    slow_after: Duration,
+    version: bool,
+}
+
+impl<C> Redis<C> {
+    /// On `connection`: a `redis::aio::ConnectionManager` (reconnects by itself) or a
+    /// `MultiplexedConnection`.
+    pub fn new(connection: C) -> Self {
+        Redis {
+            connection,
+            slow_after: DEFAULT_SLOW_AFTER,
+            version: false,
+        }
+    }
+
+    /// Warns when `PING` takes longer than `slow_after` (default 1 s).
+    #[must_use]
+    pub fn slow_after(mut self, slow_after: Duration) -> Self {
+        self.slow_after = slow_after;
+        self
+    }
+
+    /// Also reads the server version (`INFO server`, a second round trip).
+    #[must_use]
+    pub fn with_version(mut self) -> Self {
+        self.version = true;
+        self
+    }
+}
+
+impl<C> std::fmt::Debug for Redis<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Redis")
+            .field("slow_after", &self.slow_after)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl<C> Checker for Redis<C>
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    type Output = Health;
+
+    async fn check(&self) -> Health {
+        let mut connection = self.connection.clone();
+        let health = ping(&mut connection, self.slow_after).await;
+        if !self.version || !health.passed() {
+            return health;
+        }
+        match redis::cmd("INFO")
+            .arg("server")
+            .query_async::<String>(&mut connection)
+            .await
+        {
+            Ok(info) => match server_version(&info) {
+                Some(version) => health.detail("server_version", version),
+                None => health,
+            },
+            Err(err) => Health::fail(format!("Redis INFO failed: {}", error_chain(&err))),
+        }
+    }
+}
+
+/// A check named `name` on the application's `connection`.
+///
+/// ```ignore
+/// let manager = redis::aio::ConnectionManager::new(client).await?;
+/// HealthCheck::builder().check(healthcheck::checks::redis::connection("cache", manager.clone()))
+/// ```
+#[track_caller]
+pub fn connection<C>(name: impl Into<String>, connection: C) -> Check
+where
+    C: ConnectionLike + Clone + Send + Sync + 'static,
+{
+    Check::checker(name, Redis::new(connection)).tags(["redis"])
+}
+
+/// Sends `PING` and expects `PONG`; the probe a `#[health_check]` fn can call.
+pub async fn ping<C: ConnectionLike + Send>(connection: &mut C, slow_after: Duration) -> Health {
+    let started = Instant::now();
+    match redis::cmd("PING").query_async::<String>(connection).await {
+        Ok(reply) if reply == "PONG" => answered("Redis", started.elapsed(), slow_after),
+        Ok(reply) => Health::fail(format!("Redis answered PING with {reply:?}, not PONG")),
+        Err(err) => Health::fail(format!("Redis PING failed: {}", error_chain(&err))),
+    }
+}
+
+/// `redis_version` from the text of `INFO server`.
+fn server_version(info: &str) -> Option<String> {
+    info.lines()
+        .find_map(|line| line.strip_prefix("redis_version:"))
+        .map(|version| version.trim().to_owned())
+}

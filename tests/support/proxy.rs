@@ -1,0 +1,179 @@
+//! A TCP proxy of the test's own between a check and a real server, to make faults
+//! without touching the shared server: cut (connections dropped, new ones refused),
+//! blackhole (accepted, never answered), and heal (forwarding again).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Forwards both ways.
+    Forward,
+    /// Accepts and reads, never forwards or answers: the peer waits.
+    Blackhole,
+    /// Drops every connection and stops listening: new connects are refused.
+    Cut,
+}
+
+/// A proxy on 127.0.0.1 to `upstream`; dropped, it stops.
+pub struct Proxy {
+    addr: SocketAddr,
+    mode: watch::Sender<Mode>,
+    task: JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Starts forwarding to `upstream` from a free port.
+    pub async fn start(upstream: SocketAddr) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        let addr = listener.local_addr().unwrap();
+        let (mode, watch) = watch::channel(Mode::Forward);
+        let task = tokio::spawn(serve(listener, addr, upstream, watch));
+        Proxy { addr, mode, task }
+    }
+
+    /// Where clients connect.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Forwards again: stalled connections resume, new ones are accepted.
+    pub fn heal(&self) {
+        self.mode.send_replace(Mode::Forward);
+    }
+
+    /// Accepts but never answers.
+    pub fn blackhole(&self) {
+        self.mode.send_replace(Mode::Blackhole);
+    }
+
+    /// Drops every connection and refuses new ones.
+    pub async fn cut(&self) {
+        self.mode.send_replace(Mode::Cut);
+        // Let the listener close before the test goes on.
+        for _ in 0..100 {
+            if TcpStream::connect(self.addr).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("the proxy kept accepting after the cut");
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.mode.send_replace(Mode::Cut);
+        self.task.abort();
+    }
+}
+
+/// Listens while not cut; rebinds the same port when healed.
+async fn serve(
+    first: TcpListener,
+    addr: SocketAddr,
+    upstream: SocketAddr,
+    mut mode: watch::Receiver<Mode>,
+) {
+    let mut listener = Some(first);
+    loop {
+        while *mode.borrow_and_update() == Mode::Cut {
+            if mode.changed().await.is_err() {
+                return;
+            }
+        }
+        let current = match listener.take() {
+            Some(listener) => listener,
+            None => match rebind(addr).await {
+                Some(listener) => listener,
+                None => return,
+            },
+        };
+        loop {
+            tokio::select! {
+                accepted = current.accept() => {
+                    if let Ok((client, _)) = accepted {
+                        tokio::spawn(connection(client, upstream, mode.clone()));
+                    }
+                }
+                changed = mode.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    if *mode.borrow() == Mode::Cut {
+                        break; // drops the listener: connects are refused
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn rebind(addr: SocketAddr) -> Option<TcpListener> {
+    for _ in 0..100 {
+        if let Ok(listener) = TcpListener::bind(addr).await {
+            return Some(listener);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None
+}
+
+/// One client connection: waits out a blackhole, forwards both ways, ends on a cut.
+async fn connection(client: TcpStream, upstream: SocketAddr, mut mode: watch::Receiver<Mode>) {
+    if !wait_forwarding(&mut mode).await {
+        return;
+    }
+    let Ok(server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
+    let mut cut = mode.clone();
+    tokio::select! {
+        _ = pump(client_read, server_write, mode.clone()) => {}
+        _ = pump(server_read, client_write, mode) => {}
+        _ = async { while cut.changed().await.is_ok() && *cut.borrow() != Mode::Cut {} } => {}
+    }
+}
+
+/// Copies `from` to `to`, holding what it read while blackholed.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut mode: watch::Receiver<Mode>,
+) {
+    let mut buffer = vec![0; 16 * 1024];
+    loop {
+        let read = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => read,
+        };
+        if !wait_forwarding(&mut mode).await {
+            return;
+        }
+        if to.write_all(&buffer[..read]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Waits while blackholed; `false` once cut.
+async fn wait_forwarding(mode: &mut watch::Receiver<Mode>) -> bool {
+    loop {
+        match *mode.borrow_and_update() {
+            Mode::Forward => return true,
+            Mode::Cut => return false,
+            Mode::Blackhole => {}
+        }
+        if mode.changed().await.is_err() {
+            return false;
+        }
+    }
+}
