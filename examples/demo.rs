@@ -8,11 +8,17 @@
 //!
 //! `DEMO_ADDR` sets the address (default `127.0.0.1:8000`; port 0 picks a free one) and
 //! `DEMO_DIR` the directory of the SQLite file (default: a folder in the temp dir).
+//! With `DATABASE_URL` (`postgres://…`) and `REDIS_URL` (`redis://…`) set, the demo
+//! also checks that PostgreSQL and Redis through the built-in checks:
+//!
+//! ```text
+//! DATABASE_URL=postgres://postgres@127.0.0.1/test REDIS_URL=redis://127.0.0.1/ cargo run --example demo
+//! ```
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use healthcheck::{Endpoint, Health, HealthCheck, State, health_check};
+use healthcheck::{Builder, Endpoint, Health, HealthCheck, State, checks, health_check};
 
 /// The directory holding the demo's SQLite database, handed to the checks as state.
 #[derive(Clone)]
@@ -67,6 +73,29 @@ async fn toggle() -> (bool, String) {
     }
 }
 
+/// Adds the built-in PostgreSQL and Redis checks for the servers the environment names.
+async fn with_services(mut builder: Builder) -> Result<Builder, Box<dyn std::error::Error>> {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let config = deadpool_postgres::Config {
+            url: Some(url),
+            ..Default::default()
+        };
+        let pool = config.create_pool(
+            Some(deadpool_postgres::Runtime::Tokio1),
+            tokio_postgres::NoTls,
+        )?;
+        builder = builder.check(checks::postgres::pool("postgres", pool).group("services"));
+    }
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        let client = redis::Client::open(url)?;
+        // Connects lazily: a Redis that is down at start is a failing check, not a crash.
+        let config = redis::aio::ConnectionManagerConfig::new();
+        let manager = redis::aio::ConnectionManager::new_lazy_with_config(client, config)?;
+        builder = builder.check(checks::redis::connection("redis", manager).group("services"));
+    }
+    Ok(builder)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::var_os("DEMO_DIR")
@@ -74,7 +103,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| std::env::temp_dir().join("healthcheck-demo"));
     std::fs::create_dir_all(&dir)?;
 
-    let health = Arc::new(HealthCheck::builder().state(DataDir(dir)).build()?);
+    let builder = HealthCheck::builder()
+        .state(DataDir(dir))
+        .check(checks::runtime::responsive("runtime"));
+    let health = Arc::new(with_services(builder).await?.build()?);
     let app = healthcheck::axum::router(Endpoint::new(health.clone()));
 
     let addr = std::env::var("DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_string());

@@ -26,15 +26,24 @@ impl Drop for Demo {
 
 /// Starts the demo on a free port, in a data directory of its own.
 async fn start_demo(fail: bool) -> Demo {
+    start_demo_with(fail, &[]).await
+}
+
+/// [`start_demo`] with more environment variables.
+async fn start_demo_with(fail: bool, env: &[(&str, String)]) -> Demo {
     let dir = std::env::temp_dir().join(format!(
-        "healthcheck-demo-test-{}-{fail}",
-        std::process::id()
+        "healthcheck-demo-test-{}-{fail}-{}",
+        std::process::id(),
+        env.len()
     ));
     let mut command = Command::new(support::example("demo"));
     command
         .env("DEMO_ADDR", "127.0.0.1:0")
         .env("DEMO_DIR", &dir)
         .env_remove("DEMO_FAIL")
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .envs(env.iter().map(|(key, value)| (key, value)))
         .stdout(Stdio::piped())
         .kill_on_drop(true);
     if fail {
@@ -83,10 +92,10 @@ async fn the_demo_serves_every_flask_field_with_the_right_type() {
         .iter()
         .map(|r| r["checker"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["disk_space", "sqlite", "toggle"]);
+    assert_eq!(names, ["disk_space", "runtime", "sqlite", "toggle"]);
     results.iter().for_each(assert_flask_result);
     assert!(
-        results[1]["output"]
+        results[2]["output"]
             .as_str()
             .unwrap()
             .starts_with("sqlite ok: ")
@@ -100,7 +109,7 @@ async fn the_demo_fails_with_503_when_demo_fail_is_set() {
     assert_eq!(response.status, 503, "{}", response.body);
     let json = response.json();
     assert_eq!(json["status"], "failure");
-    let toggle = &json["results"][2];
+    let toggle = &json["results"][3];
     assert_eq!(toggle["checker"], "toggle");
     assert_eq!(toggle["passed"], false);
     assert_eq!(toggle["output"], "failing because DEMO_FAIL=1");
@@ -108,4 +117,32 @@ async fn the_demo_fails_with_503_when_demo_fail_is_set() {
         json["results"][0]["passed"], true,
         "the other checks still pass"
     );
+}
+
+#[tokio::test]
+async fn with_database_url_and_redis_url_the_demo_checks_postgres_and_redis() {
+    use support::backing::{POSTGRES, REDIS};
+    if !POSTGRES.available().await || !REDIS.available().await {
+        return;
+    }
+    let env = [
+        (
+            "DATABASE_URL",
+            format!("postgres://postgres:hunter2@{}/test", POSTGRES.addr),
+        ),
+        ("REDIS_URL", format!("redis://{}/", REDIS.addr)),
+    ];
+    let demo = start_demo_with(false, &env).await;
+    let response = support::http::get(demo.addr, "/healthcheck/group/services").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let json = response.json();
+    let names: Vec<&str> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["checker"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["postgres", "redis"]);
+    assert!(json["results"][0]["details"]["server_version"].is_string());
+    assert!(!response.body.contains("hunter2"), "{}", response.body);
 }
