@@ -393,3 +393,20 @@ async fn no_password_token_or_connection_string_reaches_an_output_or_detail() {
         "{seen:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_postgres_pool_names_every_cause_down_to_the_refusal() {
+    if !backing::POSTGRES.available().await {
+        return;
+    }
+    let proxy = Proxy::start(backing::POSTGRES.addr()).await;
+    let health = registry((POSTGRES_POOL.make)(proxy.addr()).await);
+    proxy.cut().await;
+    let report = health.run().await;
+    assert_eq!(
+        output(&report),
+        "cannot get a PostgreSQL connection: Error occurred while creating a new object: \
+         error connecting to server: Connection refused (os error 111)"
+    );
+    assert_eq!(report.results[0].details["pool_size"], 0);
+}
