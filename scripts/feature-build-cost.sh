@@ -13,7 +13,7 @@ echo "|---|---|---|"
 for feature in "" postgres mysql redis rabbitmq nats http tcp disk memory; do
     rm -rf "$target"/*
     start=$(date +%s.%N)
-    crates=$(CARGO_TARGET_DIR="$target" cargo build -p healthcheck --no-default-features \
+    crates=$(CARGO_TARGET_DIR="$target" cargo build -p healthcheck-kit --no-default-features \
         ${feature:+--features "$feature"} 2>&1 | grep -c '^ *Compiling' || true)
     end=$(date +%s.%N)
     printf '| %s | %.1f | %s |\n' "${feature:-(none)}" "$(echo "$end - $start" | bc)" "$crates"

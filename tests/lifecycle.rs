@@ -122,7 +122,7 @@ async fn every_status_code_and_the_base_path_can_be_configured() {
     );
     assert_eq!(status(&endpoint, "/healthcheck").await.0, 404);
 
-    let root = Endpoint::new(Arc::clone(endpoint.health())).base_path("/");
+    let root = Endpoint::new(endpoint.health().clone()).base_path("/");
     assert_eq!(status(&root, "/live").await.0, 200);
     assert_eq!(status(&root, "/").await.0, 503);
 }

@@ -42,7 +42,7 @@ pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let health = Arc::new(HealthCheck::builder().linked_checks(false).build().unwrap());
+/// let health = HealthCheck::builder().linked_checks(false).build().unwrap();
 /// let endpoint = Endpoint::new(health).base_path("/health");
 /// let request = http::Request::get("/health/ready").body(()).unwrap();
 /// let response = endpoint.respond(&request).await;
@@ -53,7 +53,7 @@ pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
 #[derive(Clone)]
 #[must_use]
 pub struct Endpoint {
-    health: Arc<HealthCheck>,
+    health: HealthCheck,
     config: Arc<Config>,
 }
 
@@ -87,7 +87,8 @@ fn builtin_formats() -> Vec<(String, Arc<dyn Format>)> {
 impl Endpoint {
     /// An endpoint for `health` at [`DEFAULT_BASE_PATH`], showing details to everyone,
     /// with the default [`StatusCodes`].
-    pub fn new(health: Arc<HealthCheck>) -> Self {
+    pub fn new(health: impl Into<HealthCheck>) -> Self {
+        let health = health.into();
         // Serving begins: the startup checks run from now on, not from the first probe.
         health.ensure_startup_driver();
         Endpoint {
@@ -150,7 +151,7 @@ impl Endpoint {
     }
 
     /// The registry this endpoint serves.
-    pub fn health(&self) -> &Arc<HealthCheck> {
+    pub fn health(&self) -> &HealthCheck {
         &self.health
     }
 

@@ -30,18 +30,21 @@ pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 /// The registry of health checks: runs them, tracks the application's phase, and
 /// reports.
 ///
-/// Share it behind an `Arc`; every method takes `&self`. Runs need a tokio runtime.
+/// A handle: cloning it is cheap and every clone is the same registry, so hand clones
+/// to the endpoint, the shutdown signal and your own code; no `Arc` needed. Every
+/// method takes `&self`. Runs need a tokio runtime.
+#[derive(Clone)]
 pub struct HealthCheck {
     /// The set of checks.
     slots: Arc<Slots>,
     /// The phase: startup latch and shutdown state.
     lifecycle: Arc<Lifecycle>,
     /// What shutdown runs and how long it drains.
-    shutdown: Shutdown,
+    shutdown: Arc<Shutdown>,
     /// The task running the startup checks until they have all passed.
-    startup_driver: Mutex<Option<JoinHandle<()>>>,
+    startup_driver: Arc<Mutex<Option<JoinHandle<()>>>>,
     startup_gates_readiness: bool,
-    hostname: String,
+    hostname: Arc<str>,
     /// How many [`HealthCheck::spawn_refresh`] tasks run: while any does, probes serve
     /// the latest result at once, even a stale one, and the refresh catches up behind.
     refreshing: Arc<AtomicUsize>,
@@ -78,10 +81,10 @@ impl HealthCheck {
         let health = HealthCheck {
             slots: Arc::new(parts.slots),
             lifecycle: Arc::default(),
-            shutdown: parts.shutdown,
-            startup_driver: Mutex::new(None),
+            shutdown: Arc::new(parts.shutdown),
+            startup_driver: Arc::default(),
             startup_gates_readiness: parts.startup_gates_readiness,
-            hostname: parts.hostname,
+            hostname: parts.hostname.into(),
             refreshing: Arc::default(),
         };
         health.ensure_startup_driver();
@@ -126,7 +129,7 @@ impl HealthCheck {
         if let Some(unknown) = unknown_group_or_tags(selection, &list) {
             let phase = self.lifecycle.phase(gated, true);
             return (
-                Report::new(self.hostname.clone(), phase, Vec::new()),
+                Report::new(&*self.hostname, phase, Vec::new()),
                 Some(unknown),
             );
         }
@@ -179,7 +182,7 @@ impl HealthCheck {
         }
         let passed = results.iter().all(|result| result.passed);
         let phase = self.lifecycle.phase(gated, passed);
-        (Report::new(self.hostname.clone(), phase, results), unknown)
+        (Report::new(&*self.hostname, phase, results), unknown)
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
@@ -246,8 +249,9 @@ impl HealthCheck {
     /// latest result at once, even a stale one (a stale result is refreshed behind the
     /// probe), so no probe waits on a slow dependency. Abort the handle to stop; probes
     /// then wait for stale checks again. The task ends by itself once the registry is
-    /// dropped. An interval under [`MIN_REFRESH_INTERVAL`] is raised to it.
-    pub fn spawn_refresh(self: &Arc<Self>, interval: Duration) -> JoinHandle<()> {
+    /// dropped (every clone of it). An interval under [`MIN_REFRESH_INTERVAL`] is raised
+    /// to it.
+    pub fn spawn_refresh(&self, interval: Duration) -> JoinHandle<()> {
         /// Counts the refresh task out when it ends or is aborted.
         struct Refreshing(Arc<AtomicUsize>);
         impl Drop for Refreshing {
@@ -257,34 +261,22 @@ impl HealthCheck {
         }
         self.refreshing.fetch_add(1, Ordering::AcqRel);
         let refreshing = Refreshing(Arc::clone(&self.refreshing));
-        let health: Weak<HealthCheck> = Arc::downgrade(self);
+        let slots: Weak<Slots> = Arc::downgrade(&self.slots);
+        let lifecycle = Arc::clone(&self.lifecycle);
         tokio::spawn(async move {
             let _refreshing = refreshing;
             let mut ticks = tokio::time::interval(interval.max(MIN_REFRESH_INTERVAL));
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                let Some(health) = health.upgrade() else {
+                let Some(slots) = slots.upgrade() else {
                     return;
                 };
-                health.refresh_all().await;
+                if !lifecycle.is_stopped() {
+                    refresh_all(&slots).await;
+                }
             }
         })
-    }
-
-    /// Runs every check whose result is stale, waiting for the runs.
-    async fn refresh_all(&self) {
-        if self.lifecycle.is_stopped() {
-            return;
-        }
-        let list = self.slots.load_full();
-        let now = Instant::now();
-        let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
-            .map(|slot| slot.lookup(now, Freshness::Cached))
-            .collect();
-        for lookup in lookups {
-            lookup.result().await;
-        }
     }
 
     /// Moves the application to STOPPING: from now on every probe answers 503, so the
@@ -302,11 +294,11 @@ impl HealthCheck {
     /// [`HealthCheck::finish_shutdown`] once the server has drained. A signal after it
     /// resolved exits the process (status 143 for SIGTERM, 130 for Ctrl-C), as the
     /// signal's default action would have.
-    pub fn shutdown_signal(self: &Arc<Self>) -> impl Future<Output = ()> + Send + 'static {
-        let health = Arc::clone(self);
+    pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
+        let lifecycle = Arc::clone(&self.lifecycle);
+        let drain_delay = self.shutdown.drain_delay;
         async move {
-            let drain_delay = health.shutdown.drain_delay;
-            shutdown::signal(|| health.begin_shutdown(), drain_delay).await;
+            shutdown::signal(|| lifecycle.begin_shutdown(), drain_delay).await;
         }
     }
 
@@ -337,7 +329,7 @@ impl HealthCheck {
             })
             .await;
         let phase = self.lifecycle.phase(false, true);
-        Report::new(self.hostname.clone(), phase, results.clone())
+        Report::new(&*self.hostname, phase, results.clone())
     }
 
     /// Whether [`HealthCheck::finish_shutdown`] has ended the shutdown.
@@ -420,6 +412,25 @@ impl std::fmt::Debug for HealthCheck {
             .field("checks", &self.names())
             .field("hostname", &self.hostname)
             .finish_non_exhaustive()
+    }
+}
+
+impl From<Arc<HealthCheck>> for HealthCheck {
+    /// The registry an `Arc` holds (a clone of the handle).
+    fn from(health: Arc<HealthCheck>) -> Self {
+        HealthCheck::clone(&health)
+    }
+}
+
+/// Runs every enabled check of `slots` whose result is stale, waiting for the runs.
+async fn refresh_all(slots: &Slots) {
+    let list = slots.load_full();
+    let now = Instant::now();
+    let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
+        .map(|slot| slot.lookup(now, Freshness::Cached))
+        .collect();
+    for lookup in lookups {
+        lookup.result().await;
     }
 }
 

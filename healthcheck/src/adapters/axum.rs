@@ -1,40 +1,47 @@
-//! axum: a [`Router`](::axum::Router) serving an [`Endpoint`], to merge into an app.
+//! axum: a [`Router`](::axum::Router) serving an [`Endpoint`], to merge into an app,
+//! whatever the app's own state.
 //!
 //! ```standalone_crate
-//! use std::sync::Arc;
 //! use healthcheck::{Endpoint, HealthCheck};
 //!
+//! #[derive(Clone)]
+//! struct AppState {
+//!     greeting: &'static str,
+//! }
+//!
 //! # fn main() -> Result<(), healthcheck::CollectError> {
-//! let health = Arc::new(HealthCheck::collect()?);
+//! let health = HealthCheck::collect()?;
 //! let app = axum::Router::new()
-//!     .route("/", axum::routing::get(|| async { "hello" }))
-//!     .merge(healthcheck::axum::router(Endpoint::new(health)));
+//!     .route("/", axum::routing::get(|axum::extract::State(state): axum::extract::State<AppState>| async move { state.greeting }))
+//!     .merge(healthcheck::axum::router(Endpoint::new(health)))
+//!     .with_state(AppState { greeting: "hello" });
 //! # let _: axum::Router = app;
 //! # Ok(())
 //! # }
 //! ```
 
 use ::axum::Router;
-use ::axum::extract::{Request, State};
+use ::axum::extract::Request;
 use ::axum::routing::any;
-use http::Response;
 
 use crate::endpoint::Endpoint;
 
 /// Routes `{base}`, `{base}/` and everything under `{base}/` to `endpoint`, for every
-/// method (the endpoint answers 405 itself, with a JSON body).
-pub fn router(endpoint: Endpoint) -> Router {
+/// method (the endpoint answers 405 itself, with a JSON body). Generic over the
+/// application's state `S`, so it merges into a `Router<S>` before `.with_state(…)`.
+pub fn router<S>(endpoint: Endpoint) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     let base = endpoint.base().to_owned();
+    let respond = move |request: Request| {
+        let endpoint = endpoint.clone();
+        async move { endpoint.respond(&request).await }
+    };
     let root = if base.is_empty() { "/" } else { base.as_str() };
-    let mut router = Router::new().route(root, any(respond));
+    let mut router = Router::new().route(root, any(respond.clone()));
     if !base.is_empty() {
-        router = router.route(&format!("{base}/"), any(respond));
+        router = router.route(&format!("{base}/"), any(respond.clone()));
     }
-    router
-        .route(&format!("{base}/{{*rest}}"), any(respond))
-        .with_state(endpoint)
-}
-
-async fn respond(State(endpoint): State<Endpoint>, request: Request) -> Response<String> {
-    endpoint.respond(&request).await
+    router.route(&format!("{base}/{{*rest}}"), any(respond))
 }
