@@ -149,9 +149,11 @@ fn emit(
             };
         };
     }
-    let takes = state_types
-        .iter()
-        .map(|ty| quote_spanned! {ty.span()=> #private::state::<#ty>(__healthcheck_states) });
+    let takes = fields.iter().map(|field| {
+        let ty = &field.ty;
+        let private_at_ty = respan(private, ty.span());
+        quote_spanned! {ty.span()=> <#ty as #private_at_ty::StateParam>::take(__healthcheck_states) }
+    });
     let build = match fields {
         Fields::Named(named) => {
             let names = named.named.iter().map(|field| &field.ident);

@@ -72,9 +72,21 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
     let state_args: Vec<syn::Ident> = (0..state_types.len())
         .map(|i| format_ident!("__healthcheck_state_{}", i))
         .collect();
-    let take_states = state_types.iter().zip(&state_args).map(|(ty, arg)| {
+    // Through the parameter's own type, so a `State` that is not ours (axum's) gets the
+    // library's message on that type.
+    let param_types: Vec<&syn::Type> = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => Some(&*typed.ty),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let take_states = param_types.iter().zip(&state_args).map(|(ty, arg)| {
+        let private_at_ty = respan(private, ty.span());
         quote_spanned! {ty.span()=>
-            let #arg = #private::state::<#ty>(__healthcheck_states);
+            let #arg = <#ty as #private_at_ty::StateParam>::take(__healthcheck_states);
         }
     });
     let call = if func.sig.asyncness.is_some() {

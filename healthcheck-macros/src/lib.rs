@@ -12,14 +12,91 @@ mod signature;
 
 use proc_macro::TokenStream;
 
-/// Registers a function as a health check; see the `healthcheck` crate's docs.
+/// Registers a function as a health check, collected by `HealthCheck::collect()` /
+/// `HealthCheck::builder().build()` from any crate of the binary.
+///
+/// ```ignore
+/// use healthcheck::{health_check, State};
+///
+/// #[health_check(name = "database", timeout = "2s", tags = ["db"])]
+/// async fn database(pool: State<PgPool>) -> Result<(), sqlx::Error> {
+///     sqlx::query("SELECT 1").execute(&*pool).await?;
+///     Ok(())
+/// }
+/// ```
+///
+/// # The function
+///
+/// - `async fn`, or a plain `fn` (it then runs on tokio's blocking pool, and a run past
+///   its timeout keeps its thread until it returns; the check does not run twice at once).
+/// - Parameters: only `healthcheck::State<T>` (any pattern, `State(pool): State<Pool>`),
+///   `T` owned and `'static`, given with `HealthCheck::builder().state(value)`; a
+///   missing state is an error from `build()` naming the check and the type.
+/// - Not generic, not `const`, `unsafe` or `extern`, no `self`.
+/// - It stays callable as written.
+///
+/// # What it may return
+///
+/// | return type | means |
+/// |---|---|
+/// | `(bool, String)`, `(bool, &'static str)` | passed, and the message |
+/// | `bool` | passed; the message is `passed` or `failed` |
+/// | `Result<(), E>` | `Ok(())` passes with `ok`, `Err(e)` fails with `e`'s `Display` text |
+/// | `Result<T, E>`, `T` a string or a number | `Ok` passes with its text |
+/// | `healthcheck::Health` | pass, warn or fail, a message, details |
+///
+/// # Keys
+///
+/// | key | value | default |
+/// |---|---|---|
+/// | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group` | required |
+/// | `timeout` | a duration: `"500ms"`, `"2s"`, `"1m"`; above zero, at most 365 days | the registry's, 5 s |
+/// | `success_ttl` | how long a pass is reused; `"0s"` never caches | the registry's, 27 s |
+/// | `failed_ttl` | how long a failure is reused; `"0s"` never caches | the registry's, 9 s |
+/// | `kind` | `"liveness"`, `"readiness"`, `"startup"`, or a list of them | `"readiness"` |
+/// | `tags` | a list such as `["db", "external"]`, to select checks by (`?tag=db`) | none |
+/// | `group` | the group in the component tree (`{base}/group/{group}`) | the crate's name |
+/// | `critical` | `false` turns failures into warnings | `true` |
+/// | `failure_threshold` | failures in a row before a failure counts (the ones before warn) | `1` |
+/// | `crate` | the path of `healthcheck` if the dependency is renamed: `crate = "hc"` | `"::healthcheck"` |
+///
+/// An unknown key (keys are case-sensitive), a key given twice, a bad value, a parameter
+/// that is not `State<T>`, and a return type that is not a check result are compile
+/// errors on the offending token; every mistake is reported at once.
 #[proc_macro_attribute]
 pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::health_check(args.into(), item.into()).into()
 }
 
 /// Makes a struct implementing `healthcheck::Checker` a named check with settings from
-/// `#[checker(…)]`; see the `healthcheck` crate's docs.
+/// `#[checker(…)]`: the keys of `#[health_check]` (`name`, `timeout`, `success_ttl`,
+/// `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`),
+/// checked the same way, plus `instance`.
+///
+/// ```ignore
+/// use healthcheck::{Checker, State, async_trait};
+///
+/// #[derive(Checker)]
+/// #[checker(name = "database", timeout = "2s")]
+/// struct Database {
+///     pool: State<PgPool>,
+/// }
+///
+/// #[async_trait]
+/// impl Checker for Database {
+///     type Output = Result<(), sqlx::Error>;
+///     async fn check(&self) -> Self::Output {
+///         sqlx::query("SELECT 1").execute(&*self.pool).await.map(|_| ())
+///     }
+/// }
+/// ```
+///
+/// - Every field `State<T>` (or none): registered at link time, like a `#[health_check]`
+///   fn; the struct is built from the registry's state for each run.
+/// - Other fields: add `instance` and register a value with `Builder::checker(value)`
+///   or `Check::from_checker(value)`, which take this attribute's name and settings.
+/// - Enums, unions, generic structs, a non-`State` field without `instance`, a
+///   `State<&T>` field, and a missing `impl Checker` are compile errors on the token.
 #[proc_macro_derive(Checker, attributes(checker))]
 pub fn checker(input: TokenStream) -> TokenStream {
     derive::checker(input.into()).into()

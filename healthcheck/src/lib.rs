@@ -219,6 +219,25 @@ pub mod __private {
 
     pub use crate::check::blocking;
 
+    /// A parameter (or field) the registry fills: only `healthcheck::State<T>`. Named by
+    /// the macros on the parameter's own type, so another `State` (axum's) is reported
+    /// there with this message rather than as a type mismatch.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not `healthcheck::State<T>`",
+        label = "the registry fills only `healthcheck::State<T>` parameters",
+        note = "if this is axum's `State`, write `healthcheck::State<T>`: health checks get their state from `HealthCheck::builder().state(value)`, not from axum"
+    )]
+    pub trait StateParam: Sized {
+        /// The value for one run.
+        fn take(states: &States) -> Self;
+    }
+
+    impl<T: Clone + Send + Sync + 'static> StateParam for State<T> {
+        fn take(states: &States) -> Self {
+            state::<T>(states)
+        }
+    }
+
     /// Fails to compile, with the trait's own message, unless `C` implements
     /// [`Checker`](crate::Checker): spanned by the derive on the struct's name.
     pub fn require_checker<C: crate::Checker>() {}
