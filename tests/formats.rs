@@ -8,12 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use healthcheck::Check;
-use healthcheck::format::{Flask, Ietf, Kubernetes, MicroProfile, Nablarch, Spring};
-use healthcheck::http::{Request, StatusCode};
-use healthcheck::{
-    CheckResult, Endpoint, Format, Health, HealthCheck, Phase, Probe, Rendering, Report,
-    StatusCodes,
+use healthcheck::format::{
+    Flask, Format, Ietf, Kubernetes, MicroProfile, Nablarch, Rendering, Spring,
 };
+use healthcheck::http::{Request, StatusCode};
+use healthcheck::{CheckResult, Endpoint, Health, HealthCheck, Phase, Probe, Report, StatusCodes};
 
 /// A report from real runs (paused clock), with wall-clock times pinned so the golden
 /// files do not change from run to run.
@@ -55,11 +54,9 @@ fn pinned(mut report: Report) -> Report {
     report.timestamp = at + Duration::from_secs(2);
     for result in &mut report.results {
         let ttl = result.expires.duration_since(result.timestamp).unwrap();
-        let pinned = CheckResult {
-            timestamp: at,
-            expires: at + ttl,
-            ..CheckResult::clone(result)
-        };
+        let mut pinned = CheckResult::clone(result);
+        pinned.timestamp = at;
+        pinned.expires = at + ttl;
         *result = Arc::new(pinned);
     }
     report

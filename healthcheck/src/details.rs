@@ -32,7 +32,7 @@ impl Details {
     ///
     /// The tokens are compared as fixed-length keyed digests in constant time, so the
     /// time taken tells nothing of the token, not even its length.
-    pub fn allows(&self, headers: &HeaderMap) -> bool {
+    pub(crate) fn allows(&self, headers: &HeaderMap) -> bool {
         match self {
             Details::Always => true,
             Details::Never => false,

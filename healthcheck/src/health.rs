@@ -41,6 +41,7 @@ impl HealthStatus {
 /// assert_eq!(health.details["observedValue"], 48);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Health {
     /// Pass, warn or fail.
     pub status: HealthStatus,
@@ -76,6 +77,7 @@ impl Health {
     }
 
     /// Adds a detail.
+    #[must_use]
     pub fn detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.details.insert(key.into(), value.into());
         self
@@ -83,6 +85,7 @@ impl Health {
 
     /// Records what was measured, as the IETF health format's `observedValue` and
     /// `observedUnit`.
+    #[must_use]
     pub fn observed(self, value: impl Into<Value>, unit: impl Into<String>) -> Self {
         self.detail("observedValue", value)
             .detail("observedUnit", unit.into())

@@ -125,11 +125,16 @@
 //! Edition 2024 merges doctests into one binary, so the checks of every doctest would
 //! meet in one registry: mark a doctest that defines checks or collects them
 //! `standalone_crate`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// A builder method whose result is dropped did nothing: say so at the call.
+#![warn(clippy::return_self_not_must_use)]
 
 #[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
 #[path = "adapters/actix.rs"]
 pub mod actix;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 #[path = "adapters/axum.rs"]
 pub mod axum;
 #[cfg(feature = "tower")]
@@ -163,7 +168,6 @@ pub use check::{Check, DEFAULT_GROUP};
 pub use checker::{Checker, Described};
 pub use details::{Details, WITHHELD};
 pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
-pub use format::{Format, Rendering};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
 pub use healthcheck_macros::{Checker, health_check};
 
@@ -177,7 +181,7 @@ pub use report::{CheckResult, Report, Status};
 pub use runner::DEFAULT_MAX_OUTPUT;
 pub use selection::Selection;
 pub use shutdown::DEFAULT_DRAIN_DELAY;
-pub use state::{State, States};
+pub use state::State;
 pub use status_codes::StatusCodes;
 pub use validation::{CollectError, Problem};
 

@@ -23,6 +23,7 @@ pub enum Status {
 
 /// The result of every selected check, as Flask healthcheck reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// `success` when every result passed, `failure` otherwise.
     pub status: Status,
@@ -44,6 +45,7 @@ pub struct Report {
 ///
 /// Serialized in the Flask shape plus `response_time`, `status` and `details`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CheckResult {
     /// The check's name.
     pub checker: String,
@@ -73,7 +75,7 @@ pub struct CheckResult {
 impl CheckResult {
     /// A failed result made now that is never cached: for a name no check has, or a run
     /// that was stopped.
-    pub fn failed_now(checker: impl Into<String>, output: impl Into<String>) -> Self {
+    pub(crate) fn failed_now(checker: impl Into<String>, output: impl Into<String>) -> Self {
         let now = SystemTime::now();
         CheckResult {
             checker: checker.into(),
@@ -90,7 +92,9 @@ impl CheckResult {
 }
 
 impl Report {
-    /// Builds a report stamped now; the status follows from the results.
+    /// Builds a report stamped now; the status follows from the results. For testing a
+    /// [`Format`](crate::format::Format) of your own; the registry makes reports.
+    #[doc(hidden)]
     pub fn new(hostname: impl Into<String>, phase: Phase, results: Vec<Arc<CheckResult>>) -> Self {
         let status = if results.iter().all(|result| result.passed) {
             Status::Success

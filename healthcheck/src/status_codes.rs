@@ -55,6 +55,7 @@ impl StatusCodes {
     }
 
     /// Answers `code` for `probe` in `phase`.
+    #[must_use]
     pub fn set(mut self, probe: Probe, phase: Phase, code: StatusCode) -> Self {
         self.table[probe_index(probe)][phase_index(phase)] = code;
         self

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -74,30 +74,20 @@ impl Drop for Proxy {
     }
 }
 
-/// Listens while not cut; rebinds the same port when healed.
+/// Listens while not cut. A cut closes the listener but keeps the port bound by a
+/// socket that does not listen (connects are refused, and no other test can take the
+/// port); healing listens on it again.
 async fn serve(
     first: TcpListener,
     addr: SocketAddr,
     upstream: SocketAddr,
     mut mode: watch::Receiver<Mode>,
 ) {
-    let mut listener = Some(first);
+    let mut listener = first;
     loop {
-        while *mode.borrow_and_update() == Mode::Cut {
-            if mode.changed().await.is_err() {
-                return;
-            }
-        }
-        let current = match listener.take() {
-            Some(listener) => listener,
-            None => match rebind(addr).await {
-                Some(listener) => listener,
-                None => return,
-            },
-        };
         loop {
             tokio::select! {
-                accepted = current.accept() => {
+                accepted = listener.accept() => {
                     if let Ok((client, _)) = accepted {
                         tokio::spawn(connection(client, upstream, mode.clone()));
                     }
@@ -107,22 +97,33 @@ async fn serve(
                         return;
                     }
                     if *mode.borrow() == Mode::Cut {
-                        break; // drops the listener: connects are refused
+                        break;
                     }
                 }
             }
         }
+        drop(listener);
+        let Some(reserved) = reserve(addr) else {
+            return;
+        };
+        while *mode.borrow_and_update() == Mode::Cut {
+            if mode.changed().await.is_err() {
+                return;
+            }
+        }
+        listener = match reserved.listen(1024) {
+            Ok(listener) => listener,
+            Err(_) => return,
+        };
     }
 }
 
-async fn rebind(addr: SocketAddr) -> Option<TcpListener> {
-    for _ in 0..100 {
-        if let Ok(listener) = TcpListener::bind(addr).await {
-            return Some(listener);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    None
+/// A socket bound to `addr` that does not listen.
+fn reserve(addr: SocketAddr) -> Option<TcpSocket> {
+    let socket = TcpSocket::new_v4().ok()?;
+    socket.set_reuseaddr(true).ok()?;
+    socket.bind(addr).ok()?;
+    Some(socket)
 }
 
 /// One client connection: waits out a blackhole, forwards both ways, ends on a cut.

@@ -34,7 +34,9 @@ pub struct Rendering {
 }
 
 impl Rendering {
-    /// A rendering with `status`, not verbose.
+    /// A rendering with `status`, not verbose. For testing a format of your own; the
+    /// endpoint makes renderings.
+    #[doc(hidden)]
     pub fn new(status: StatusCode) -> Self {
         Rendering {
             status,
@@ -46,7 +48,8 @@ impl Rendering {
 /// A way of writing a [`Report`] as an HTTP response: status code, content type, body.
 ///
 /// ```
-/// use healthcheck::{Format, Rendering, Report, http};
+/// use healthcheck::format::{Format, Rendering};
+/// use healthcheck::{Report, http};
 ///
 /// /// One line per check: `db: pass`.
 /// struct Lines;
@@ -104,7 +107,10 @@ fn up_or_down(status: HealthStatus) -> &'static str {
 
 impl Report {
     /// The report as an HTTP response in the default (Flask) format: 200 when every
-    /// check passed, 500 otherwise, as Flask healthcheck answers.
+    /// check passed, 500 otherwise, as Flask healthcheck answers. For a report returned
+    /// from a handler of your own, where Flask's contract is wanted. The
+    /// [`Endpoint`](crate::Endpoint) answers 503 instead (Cloud Health's table, which
+    /// orchestrators read as "route elsewhere", not "server error"), by probe and phase.
     pub fn to_response(&self) -> Response<String> {
         let status = if self.is_success() {
             StatusCode::OK

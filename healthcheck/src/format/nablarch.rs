@@ -47,6 +47,7 @@ impl Default for Nablarch {
 
 impl Nablarch {
     /// The words for up, warn (a target only) and down.
+    #[must_use]
     pub fn labels(mut self, up: &'static str, warn: &'static str, down: &'static str) -> Self {
         self.up_label = up;
         self.warn_label = warn;
@@ -55,6 +56,7 @@ impl Nablarch {
     }
 
     /// The codes for up and down (default 200 and 503).
+    #[must_use]
     pub fn status_codes(mut self, up: StatusCode, down: StatusCode) -> Self {
         self.up_status = up;
         self.down_status = down;
@@ -63,6 +65,7 @@ impl Nablarch {
 
     /// Whether to write a body at all (default `true`): some load balancers need only
     /// the code.
+    #[must_use]
     pub fn write_body(mut self, write: bool) -> Self {
         self.write_body = write;
         self
