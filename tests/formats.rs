@@ -89,22 +89,22 @@ async fn every_format_matches_its_golden_file() {
     assert_eq!(report.phase, Phase::Down);
     let status = StatusCodes::default().get(Probe::Combined, report.phase);
     let plain = Rendering::new(status);
-    let mut verbose = plain;
+    let mut verbose = plain.clone();
     verbose.verbose = true;
     let formats: [(&str, &dyn Format, Rendering); 8] = [
-        ("flask", &Flask, plain),
-        ("ietf", &Ietf, plain),
-        ("microprofile", &MicroProfile, plain),
-        ("spring", &Spring, plain),
-        ("nablarch", &Nablarch::default(), plain),
+        ("flask", &Flask, plain.clone()),
+        ("ietf", &Ietf, plain.clone()),
+        ("microprofile", &MicroProfile, plain.clone()),
+        ("spring", &Spring, plain.clone()),
+        ("nablarch", &Nablarch::default(), plain.clone()),
         (
             "nablarch_custom",
             &Nablarch::default()
                 .labels("OK", "WARN", "NG")
                 .status_codes(StatusCode::OK, StatusCode::INTERNAL_SERVER_ERROR),
-            plain,
+            plain.clone(),
         ),
-        ("kubernetes", &Kubernetes, plain),
+        ("kubernetes", &Kubernetes, plain.clone()),
         ("kubernetes_verbose", &Kubernetes, verbose),
     ];
     for (name, format, rendering) in formats {
@@ -127,16 +127,22 @@ async fn a_healthy_report_with_a_warning_answers_200_and_shows_the_warning() {
     assert_eq!(report.phase, Phase::Up, "a warning is degraded, not down");
     let ok = Rendering::new(StatusCodes::default().get(Probe::Combined, report.phase));
     assert_eq!(ok.status, 200);
-    let mut verbose = ok;
+    let mut verbose = ok.clone();
     verbose.verbose = true;
     assert_golden(
         "kubernetes_warn_verbose",
         &rendered(&Kubernetes, &report, verbose),
     );
-    assert_golden("kubernetes_warn", &rendered(&Kubernetes, &report, ok));
-    assert_golden("spring_warn", &rendered(&Spring, &report, ok));
-    assert_golden("ietf_warn", &rendered(&Ietf, &report, ok));
-    assert_golden("microprofile_warn", &rendered(&MicroProfile, &report, ok));
+    assert_golden(
+        "kubernetes_warn",
+        &rendered(&Kubernetes, &report, ok.clone()),
+    );
+    assert_golden("spring_warn", &rendered(&Spring, &report, ok.clone()));
+    assert_golden("ietf_warn", &rendered(&Ietf, &report, ok.clone()));
+    assert_golden(
+        "microprofile_warn",
+        &rendered(&MicroProfile, &report, ok.clone()),
+    );
     assert_golden(
         "nablarch_warn",
         &rendered(&Nablarch::default(), &report, ok),

@@ -198,10 +198,6 @@ impl Endpoint {
         }
         let query = request::query(uri.query())?;
         let format = self.pick_format(query.format.as_deref(), accept)?;
-        let rendering = |status| Rendering {
-            status,
-            verbose: query.verbose,
-        };
         let (probe, selection) = match route {
             Route::Services => return Ok(self.services(&query.tags, details)),
             Route::Check(name) => (Probe::Combined, Selection::named([name])),
@@ -211,7 +207,16 @@ impl Endpoint {
             Route::Ready => (Probe::Readiness, Selection::probe(Probe::Readiness)),
             Route::Startup => (Probe::Startup, Selection::probe(Probe::Startup)),
         };
-        let selection = selection.exclude(&query.exclude).tagged(&query.tags);
+        let selection = selection.tagged(&query.tags);
+        // Which exclusions name a check this request would have covered (Kubernetes
+        // lists those as excluded and warns about the others).
+        let (excluded, unmatched): (Vec<String>, Vec<String>) =
+            query.exclude.iter().cloned().partition(|name| {
+                self.health
+                    .check(name)
+                    .is_some_and(|check| selection.includes(&check))
+            });
+        let selection = selection.exclude(&query.exclude);
         // One snapshot decides both what exists and what runs: no check-then-run gap.
         let (mut report, unknown) = self.health.run_selected(&selection).await;
         let status = match unknown {
@@ -227,7 +232,13 @@ impl Endpoint {
             }
         };
         withhold_unless(details, &mut report);
-        Ok(format.render(&report, rendering(status)))
+        let rendering = Rendering {
+            status,
+            verbose: query.verbose,
+            excluded,
+            unmatched_excludes: unmatched,
+        };
+        Ok(format.render(&report, rendering))
     }
 
     /// A 404 for an unknown group or tag; the known ones are listed only to callers who

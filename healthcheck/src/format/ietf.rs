@@ -65,7 +65,7 @@ impl Format for Ietf {
             })
             .collect();
         let body = Body {
-            status: top_status(report, rendering),
+            status: top_status(report, &rendering),
             service_id: &report.hostname,
             notes: vec![format!("phase: {}", report.phase)],
             checks,
@@ -77,7 +77,7 @@ impl Format for Ietf {
 /// The overall status, never contradicting the status code: `fail` whenever the code is
 /// not a success (STARTING or STOPPING with every check passing too); on a success, a
 /// failed check (liveness while STARTING) shows as `warn`.
-fn top_status(report: &Report, rendering: Rendering) -> &'static str {
+fn top_status(report: &Report, rendering: &Rendering) -> &'static str {
     match (rendering.status.is_success(), report.health_status()) {
         (false, _) => HealthStatus::Fail.as_str(),
         (true, HealthStatus::Fail) => HealthStatus::Warn.as_str(),

@@ -27,16 +27,44 @@ impl Format for Kubernetes {
         if passed && !rendering.verbose && !warned {
             return response(rendering.status, self.media_type(), "ok".to_string());
         }
+        // One line per check in name order, the excluded ones among them.
+        let mut lines: Vec<(&str, String)> = report
+            .results
+            .iter()
+            .map(|result| {
+                let name = result.checker.as_str();
+                let line = match result.status {
+                    HealthStatus::Pass => format!("[+]{name} ok"),
+                    HealthStatus::Warn => format!("[+]{name} warn"),
+                    HealthStatus::Fail => format!("[-]{name} failed: reason withheld"),
+                };
+                (name, line)
+            })
+            .collect();
+        lines.extend(
+            rendering
+                .excluded
+                .iter()
+                .map(|name| (name.as_str(), format!("[+]{name} excluded: ok"))),
+        );
+        lines.sort_by(|a, b| a.0.cmp(b.0));
         let mut body = String::new();
-        for result in &report.results {
+        for (_, line) in lines {
+            body.push_str(&line);
+            body.push('\n');
+        }
+        if !rendering.unmatched_excludes.is_empty() {
+            let quoted: Vec<String> = rendering
+                .unmatched_excludes
+                .iter()
+                .map(|name| format!("{name:?}"))
+                .collect();
             // Writing to a String cannot fail.
-            let _ = match result.status {
-                HealthStatus::Pass => writeln!(body, "[+]{} ok", result.checker),
-                HealthStatus::Warn => writeln!(body, "[+]{} warn", result.checker),
-                HealthStatus::Fail => {
-                    writeln!(body, "[-]{} failed: reason withheld", result.checker)
-                }
-            };
+            let _ = writeln!(
+                body,
+                "warn: some health checks cannot be excluded: no matches for {}",
+                quoted.join(",")
+            );
         }
         if !passed {
             let _ = writeln!(body, "phase: {}", report.phase);

@@ -11,7 +11,9 @@ use crate::report::Report;
 /// the overall `status` is `UP` or `DOWN` only, following the status code (STARTING and
 /// STOPPING are `DOWN` with a 503); each check is `UP` or `DOWN`, and
 /// its `data` carries the output, the fine-grained `health` (pass / warn / fail) and the
-/// check's details.
+/// check's details, flattened as the specification's schema wants (strings, numbers
+/// and booleans only): `{"pool": {"in_use": 3}}` becomes `"pool.in_use": 3`, a list's
+/// items `"hosts.0"`, `"hosts.1"`, and a null is left out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MicroProfile;
 
@@ -38,7 +40,8 @@ impl Format for MicroProfile {
             .results
             .iter()
             .map(|result| {
-                let mut data = result.details.clone();
+                let mut data = Map::new();
+                flatten_into(&mut data, "", &result.details);
                 data.insert("output".into(), result.output.clone().into());
                 data.insert("health".into(), result.status.as_str().into());
                 CheckBody {
@@ -57,5 +60,53 @@ impl Format for MicroProfile {
             checks,
         };
         response(rendering.status, self.media_type(), json(&body))
+    }
+}
+
+/// Copies `details` into `data` with nested objects and lists flattened to dotted keys.
+fn flatten_into(data: &mut Map<String, Value>, prefix: &str, details: &Map<String, Value>) {
+    for (key, value) in details {
+        let key = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        flatten_value(data, key, value);
+    }
+}
+
+fn flatten_value(data: &mut Map<String, Value>, key: String, value: &Value) {
+    match value {
+        Value::Null => {}
+        Value::Object(inner) => flatten_into(data, &key, inner),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                flatten_value(data, format!("{key}.{index}"), item);
+            }
+        }
+        scalar => {
+            data.insert(key, scalar.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_details_are_flattened_to_dotted_scalar_keys() {
+        let details = serde_json::json!({
+            "pool": {"in_use": 3, "max": 10},
+            "hosts": ["a", "b"],
+            "missing": null,
+            "ok": true
+        });
+        let mut data = Map::new();
+        flatten_into(&mut data, "", details.as_object().unwrap());
+        assert_eq!(
+            Value::Object(data),
+            serde_json::json!({"pool.in_use": 3, "pool.max": 10, "hosts.0": "a", "hosts.1": "b", "ok": true})
+        );
     }
 }

@@ -23,7 +23,7 @@ use crate::health::HealthStatus;
 use crate::report::Report;
 
 /// What the endpoint knows besides the report when a format renders it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Rendering {
     /// The status code the endpoint's [`StatusCodes`](crate::StatusCodes) give for the
@@ -31,6 +31,10 @@ pub struct Rendering {
     pub status: StatusCode,
     /// Whether the request asked for `?verbose`.
     pub verbose: bool,
+    /// The checks `?exclude=` left out that the request would have covered.
+    pub excluded: Vec<String>,
+    /// The `?exclude=` names that match no check the request covers.
+    pub unmatched_excludes: Vec<String>,
 }
 
 impl Rendering {
@@ -41,6 +45,8 @@ impl Rendering {
         Rendering {
             status,
             verbose: false,
+            excluded: Vec::new(),
+            unmatched_excludes: Vec::new(),
         }
     }
 }
