@@ -117,15 +117,63 @@ async fn start(env: &[(&str, &str)]) -> (tokio::process::Child, std::net::Socket
         .unwrap_or_else(|| panic!("no address in {first:?}"));
     // Keep reading stdout so the example never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
+    // Once it answers, it serves, and its signal handlers are installed.
+    support::http::get(addr, "/healthcheck/live").await;
     (server, addr)
 }
 
 fn sigterm(server: &tokio::process::Child) {
+    send(server, "-TERM");
+}
+
+fn send(server: &tokio::process::Child, signal: &str) {
     let pid = server.id().unwrap().to_string();
     let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+        .args([signal, &pid])
         .status();
     assert!(killed.unwrap().success());
+}
+
+/// Readiness after `signal`, polled until it is 503 or the connection is refused.
+async fn after_signal(addr: std::net::SocketAddr) -> Option<u16> {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            return None;
+        }
+        let status = support::http::get(addr, "/healthcheck/ready").await.status;
+        if status == 503 {
+            return Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("readiness never turned 503");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_skips_the_drain_unless_the_builder_asks_for_it() {
+    // Default: the process is gone at once, no 503 window.
+    let (mut server, _) = start(&[("DRAIN_DELAY_MS", "60000")]).await;
+    send(&server, "-INT");
+    let exit = tokio::time::timeout(Duration::from_secs(10), server.wait())
+        .await
+        .expect("Ctrl-C skips the 60 s drain")
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+
+    // `drain_on_interrupt(true)`: readiness answers 503 while the server still accepts.
+    let (server, addr) = start(&[("DRAIN_DELAY_MS", "60000"), ("DRAIN_ON_INTERRUPT", "1")]).await;
+    send(&server, "-INT");
+    assert_eq!(
+        after_signal(addr).await,
+        Some(503),
+        "still accepting, answering 503"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        support::http::get(addr, "/healthcheck/ready").await.status,
+        503,
+        "the drain goes on"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //! settings from the environment.
 #![allow(dead_code)] // each example uses a different part
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use healthcheck::{Check, HealthCheck, health_check};
@@ -65,17 +65,17 @@ async fn scratch_file() -> (bool, String) {
     }
 }
 
-/// The registry: the checks above, a shutdown hook, and the drain delay from
-/// `DRAIN_DELAY_MS` (default 5 s).
-pub fn health() -> Result<Arc<HealthCheck>, healthcheck::CollectError> {
+/// The registry: the checks above, a shutdown hook, the drain delay from
+/// `DRAIN_DELAY_MS` (default 5 s), and `DRAIN_ON_INTERRUPT=1` to drain on Ctrl-C too.
+pub fn health() -> Result<HealthCheck, healthcheck::CollectError> {
     STARTED.get_or_init(Instant::now);
-    let health = HealthCheck::builder()
+    HealthCheck::builder()
         .drain_delay(millis("DRAIN_DELAY_MS", 5000))
+        .drain_on_interrupt(std::env::var("DRAIN_ON_INTERRUPT").is_ok_and(|v| v == "1"))
         .shutdown_hook(Check::new("flush", || async {
             (true, "flushed buffered work".to_string())
         }))
-        .build()?;
-    Ok(Arc::new(health))
+        .build()
 }
 
 /// What the process prints once shutdown is over.

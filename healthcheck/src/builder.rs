@@ -54,6 +54,7 @@ pub struct Builder {
     linked_checks: bool,
     startup_gates_readiness: bool,
     drain_delay: Duration,
+    drain_on_interrupt: bool,
 }
 
 impl Default for Builder {
@@ -73,6 +74,7 @@ impl Default for Builder {
             linked_checks: true,
             startup_gates_readiness: true,
             drain_delay: DEFAULT_DRAIN_DELAY,
+            drain_on_interrupt: false,
         }
     }
 }
@@ -164,10 +166,20 @@ impl Builder {
         self
     }
 
-    /// How long [`HealthCheck::shutdown_signal`] waits after SIGTERM before resolving
-    /// (default [`DEFAULT_DRAIN_DELAY`], 5 s).
+    /// How long shutdown drains: after SIGTERM ([`HealthCheck::shutdown_signal`]) or
+    /// your own trigger ([`HealthCheck::shutdown_on`]), probes answer 503 for this long
+    /// while the server still accepts, before the returned future resolves (default
+    /// [`DEFAULT_DRAIN_DELAY`], 5 s).
     pub fn drain_delay(mut self, delay: Duration) -> Self {
         self.drain_delay = delay;
+        self
+    }
+
+    /// Whether Ctrl-C (SIGINT) drains too (default `false`: Ctrl-C is a person at a
+    /// terminal, who wants the process gone, so it skips the drain). Turn it on where
+    /// SIGINT is what the orchestrator sends.
+    pub fn drain_on_interrupt(mut self, drain: bool) -> Self {
+        self.drain_on_interrupt = drain;
         self
     }
 
@@ -199,6 +211,7 @@ impl Builder {
                 hooks: slots::make(hooks, self.defaults, &context),
                 hook_results: OnceCell::new(),
                 drain_delay: self.drain_delay,
+                drain_on_interrupt: self.drain_on_interrupt,
             },
             slots: Slots::new(checks, self.defaults, context),
             startup_gates_readiness: self.startup_gates_readiness,

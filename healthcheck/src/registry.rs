@@ -55,6 +55,7 @@ pub(crate) struct Shutdown {
     pub(crate) hooks: SlotList,
     pub(crate) hook_results: OnceCell<Vec<Arc<CheckResult>>>,
     pub(crate) drain_delay: Duration,
+    pub(crate) drain_on_interrupt: bool,
 }
 
 /// The parts [`Builder`](crate::Builder) assembles a registry from.
@@ -296,9 +297,44 @@ impl HealthCheck {
     /// signal's default action would have.
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
         let lifecycle = Arc::clone(&self.lifecycle);
-        let drain_delay = self.shutdown.drain_delay;
+        let drain = shutdown::Drain {
+            delay: self.shutdown.drain_delay,
+            on_interrupt: self.shutdown.drain_on_interrupt,
+        };
         async move {
-            shutdown::signal(|| lifecycle.begin_shutdown(), drain_delay).await;
+            shutdown::signal(|| lifecycle.begin_shutdown(), drain).await;
+        }
+    }
+
+    /// Like [`HealthCheck::shutdown_signal`] for a trigger of your own (a message on a
+    /// channel, an admin request, a signal you handle yourself): when `trigger`
+    /// resolves, shutdown begins (STOPPING, every probe 503), and the returned future
+    /// resolves after the drain delay. Hand it to the server's graceful shutdown, then
+    /// call [`HealthCheck::finish_shutdown`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use healthcheck::HealthCheck;
+    ///
+    /// let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let shutdown = tokio::spawn(health.shutdown_on(async move { let _ = stopped.await; }));
+    /// stop.send(()).unwrap();
+    /// shutdown.await.unwrap(); // after the 5 s drain (instant here: paused time)
+    /// assert_eq!(health.run().await.phase, healthcheck::Phase::Stopping);
+    /// # }
+    /// ```
+    pub fn shutdown_on<F>(&self, trigger: F) -> impl Future<Output = ()> + Send + 'static
+    where
+        F: Future + Send + 'static,
+    {
+        let lifecycle = Arc::clone(&self.lifecycle);
+        let delay = self.shutdown.drain_delay;
+        async move {
+            trigger.await;
+            lifecycle.begin_shutdown();
+            tokio::time::sleep(delay).await;
         }
     }
 

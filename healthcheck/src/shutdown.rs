@@ -87,7 +87,17 @@ impl Signals {
     }
 }
 
-/// Resolves on SIGTERM (after `drain_delay`) or Ctrl-C (at once), calling `begin` first.
+/// How a shutdown drains.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Drain {
+    /// How long probes answer 503 while the server still accepts.
+    pub(crate) delay: Duration,
+    /// Whether Ctrl-C drains too.
+    pub(crate) on_interrupt: bool,
+}
+
+/// Resolves on SIGTERM (after the drain) or Ctrl-C (at once, unless it drains too),
+/// calling `begin` first.
 ///
 /// On SIGTERM the orchestrator is taking the pod out of service: readiness answers 503
 /// during the delay while the server still accepts, so load balancers stop sending
@@ -97,12 +107,12 @@ impl Signals {
 /// (or an orchestrator) who signals again would otherwise be ignored: a second signal
 /// during the drain ends it at once, and one after this resolved (while the server
 /// finishes its connections) exits the process, as the default action would have.
-pub(crate) async fn signal(begin: impl FnOnce(), drain_delay: Duration) {
+pub(crate) async fn signal(begin: impl FnOnce(), drain: Drain) {
     let mut signals = Signals::install();
     let first = signals.next().await;
     begin();
-    if first == Received::Terminate {
-        let drain = Box::pin(tokio::time::sleep(drain_delay));
+    if first == Received::Terminate || drain.on_interrupt {
+        let drain = Box::pin(tokio::time::sleep(drain.delay));
         let second = Box::pin(signals.next());
         if let Either::Right((second, _)) = future::select(drain, second).await {
             eprintln!(
