@@ -1,0 +1,218 @@
+//! `healthcheck-probe URL [--timeout DURATION]`: one plain-HTTP GET, judged by its status
+//! line. Exit 0 on a 2xx, 1 on anything else, 2 on a usage error; one line on stdout
+//! (success) or stderr (failure) says why.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: healthcheck-probe http://HOST[:PORT][/PATH] [--timeout DURATION]  (DURATION: 2s, 500ms, 1m; default 2s)";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (url, timeout) = match parse_args(&args) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            eprintln!("healthcheck-probe: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match probe(&url, timeout) {
+        Ok(line) => {
+            println!("healthcheck-probe: {line}");
+            ExitCode::SUCCESS
+        }
+        Err(why) => {
+            eprintln!("healthcheck-probe: {why}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where to send the request.
+#[derive(Debug, PartialEq, Eq)]
+struct Url {
+    host: String,
+    port: u16,
+    path: String,
+}
+
+fn parse_args(args: &[String]) -> Result<(Url, Duration), String> {
+    let mut url = None;
+    let mut timeout = DEFAULT_TIMEOUT;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--timeout" => {
+                let value = rest.next().ok_or("--timeout needs a duration")?;
+                timeout = parse_duration(value)?;
+            }
+            "-h" | "--help" => return Err("help asked for".into()),
+            other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
+            other if url.is_none() => url = Some(parse_url(other)?),
+            other => return Err(format!("one URL only; {other:?} is a second one")),
+        }
+    }
+    Ok((url.ok_or("no URL given")?, timeout))
+}
+
+fn parse_url(text: &str) -> Result<Url, String> {
+    let rest = text.strip_prefix("http://").ok_or_else(|| {
+        format!("{text:?} is not an http:// URL (the probe speaks plain HTTP to its own container)")
+    })?;
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (
+            host,
+            port.parse::<u16>()
+                .map_err(|_| format!("{port:?} is not a port"))?,
+        ),
+        None => (authority, 80),
+    };
+    if host.is_empty() {
+        return Err(format!("{text:?} has no host"));
+    }
+    Ok(Url {
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
+        port,
+        path: path.to_owned(),
+    })
+}
+
+/// `2s`, `500ms`, `1m`, or a number of seconds; above zero.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("{text:?} is not a duration such as 2s, 500ms or 1m");
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(bad()),
+    };
+    if !(seconds > 0.0 && seconds <= 3600.0) {
+        return Err(format!("{text:?} must be above zero and at most 1h"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Sends the GET and reads the status line, all within `timeout`.
+fn probe(url: &Url, timeout: Duration) -> Result<String, String> {
+    let deadline = Instant::now() + timeout;
+    let shown = format!("http://{}:{}{}", url.host, url.port, url.path);
+    let left = |what: &str| {
+        deadline
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+            .ok_or_else(|| format!("{shown}: timed out after {timeout:?} {what}"))
+    };
+    let addrs: Vec<_> = (url.host.as_str(), url.port)
+        .to_socket_addrs()
+        .map_err(|err| format!("{shown}: cannot resolve {}: {err}", url.host))?
+        .collect();
+    let mut last_error = format!("{shown}: {} resolves to no address", url.host);
+    let mut stream = None;
+    for addr in addrs {
+        match TcpStream::connect_timeout(&addr, left("connecting")?) {
+            Ok(connected) => {
+                stream = Some(connected);
+                break;
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
+                return Err(format!("{shown}: timed out after {timeout:?} connecting"));
+            }
+            Err(err) => last_error = format!("{shown}: cannot connect: {err}"),
+        }
+    }
+    let mut stream = stream.ok_or(last_error)?;
+    let request = format!(
+        "GET {} HTTP/1.0\r\nHost: {}\r\nUser-Agent: healthcheck-probe\r\nConnection: close\r\n\r\n",
+        url.path, url.host
+    );
+    stream
+        .set_write_timeout(Some(left("sending")?))
+        .and_then(|()| stream.write_all(request.as_bytes()))
+        .map_err(|err| timeout_or(err, &shown, timeout, "sending the request"))?;
+    // Read until the status line is complete (or the peer closes).
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 512];
+    while !head.contains(&b'\n') && head.len() < 4096 {
+        stream
+            .set_read_timeout(Some(left("waiting for the answer")?))
+            .map_err(|err| format!("{shown}: {err}"))?;
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => head.extend_from_slice(&buffer[..read]),
+            Err(err) => return Err(timeout_or(err, &shown, timeout, "waiting for the answer")),
+        }
+    }
+    let line = String::from_utf8_lossy(&head);
+    let line = line.lines().next().unwrap_or("").trim();
+    let status = line
+        .strip_prefix("HTTP/1.")
+        .and_then(|rest| rest.get(2..5))
+        .and_then(|code| code.parse::<u16>().ok())
+        .ok_or_else(|| format!("{shown}: not an HTTP answer: {:?}", truncate(line)))?;
+    if (200..300).contains(&status) {
+        Ok(format!("{shown}: {line}"))
+    } else {
+        Err(format!("{shown}: {line}"))
+    }
+}
+
+fn timeout_or(err: std::io::Error, shown: &str, timeout: Duration, what: &str) -> String {
+    match err.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+            format!("{shown}: timed out after {timeout:?} {what}")
+        }
+        _ => format!("{shown}: {what}: {err}"),
+    }
+}
+
+fn truncate(line: &str) -> String {
+    line.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_durations_parse_or_say_why() {
+        assert_eq!(
+            parse_url("http://127.0.0.1:8000/healthcheck/ready").unwrap(),
+            Url {
+                host: "127.0.0.1".into(),
+                port: 8000,
+                path: "/healthcheck/ready".into()
+            }
+        );
+        assert_eq!(parse_url("http://localhost").unwrap().port, 80);
+        assert!(
+            parse_url("https://x")
+                .unwrap_err()
+                .contains("not an http:// URL")
+        );
+        assert!(
+            parse_url("http://x:port/")
+                .unwrap_err()
+                .contains("not a port")
+        );
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("2 parsecs").is_err());
+    }
+}
