@@ -72,6 +72,16 @@ pub fn health() -> Result<HealthCheck, healthcheck::CollectError> {
     HealthCheck::builder()
         .drain_delay(millis("DRAIN_DELAY_MS", 5000))
         .drain_on_interrupt(std::env::var("DRAIN_ON_INTERRUPT").is_ok_and(|v| v == "1"))
+        // `{base}/info`: this crate's name and version, a build fact, the environment.
+        .info(
+            healthcheck::app_info!()
+                .build_fact("git_commit", option_env!("GIT_COMMIT").unwrap_or("unknown"))
+                .section(
+                    "example",
+                    serde_json::json!({"framework": "axum and friends"}),
+                )
+                .environment(true),
+        )
         .shutdown_hook(Check::new("flush", || async {
             (true, "flushed buffered work".to_string())
         }))

@@ -49,7 +49,7 @@ use proc_macro::TokenStream;
 ///
 /// | key | value | default |
 /// |---|---|---|
-/// | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group` | required |
+/// | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group`, `info` | required |
 /// | `timeout` | a duration: `"500ms"`, `"2s"`, `"1m"`; above zero, at most 365 days | the registry's, 5 s |
 /// | `success_ttl` | how long a pass is reused; `"0s"` never caches | the registry's, 27 s |
 /// | `failed_ttl` | how long a failure is reused; `"0s"` never caches | the registry's, 9 s |

@@ -10,7 +10,7 @@ use std::time::Duration;
 pub const MAX_LEN: usize = 64;
 
 /// Names the HTTP endpoint uses for its own routes (`/healthcheck/services`, …).
-pub const RESERVED: &[&str] = &["services", "live", "ready", "startup", "group"];
+pub const RESERVED: &[&str] = &["services", "live", "ready", "startup", "group", "info"];
 
 /// The probe kinds as written in `kind = "…"` and in URLs, in `Kind`'s order.
 pub const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];

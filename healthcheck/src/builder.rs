@@ -8,6 +8,7 @@ use tokio::sync::OnceCell;
 
 use crate::check::Check;
 use crate::health::HealthStatus;
+use crate::info::Info;
 use crate::registration::Registration;
 use crate::registry::{HealthCheck, Parts, Shutdown};
 use crate::report::CheckResult;
@@ -55,6 +56,7 @@ pub struct Builder {
     startup_gates_readiness: bool,
     drain_delay: Duration,
     drain_on_interrupt: bool,
+    info: Info,
 }
 
 impl Default for Builder {
@@ -75,6 +77,7 @@ impl Default for Builder {
             startup_gates_readiness: true,
             drain_delay: DEFAULT_DRAIN_DELAY,
             drain_on_interrupt: false,
+            info: Info::default(),
         }
     }
 }
@@ -128,6 +131,15 @@ impl Builder {
     /// message cannot make every probe huge.
     pub fn max_output(mut self, bytes: usize) -> Self {
         self.max_output = bytes;
+        self
+    }
+
+    /// What `GET {base}/info` shows: the application's name and version (default: the
+    /// executable's name, no version; `healthcheck::app_info!()` takes both from your
+    /// `Cargo.toml`), build facts, sections of your own, and optionally the environment
+    /// with secrets masked. Shown only to callers the endpoint's details policy allows.
+    pub fn info(mut self, info: Info) -> Self {
+        self.info = info;
         self
     }
 
@@ -216,6 +228,7 @@ impl Builder {
             slots: Slots::new(checks, self.defaults, context),
             startup_gates_readiness: self.startup_gates_readiness,
             hostname,
+            info: self.info,
         }))
     }
 }

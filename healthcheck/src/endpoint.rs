@@ -200,6 +200,14 @@ impl Endpoint {
         let format = self.pick_format(query.format.as_deref(), accept)?;
         let (probe, selection) = match route {
             Route::Services => return Ok(self.services(&query.tags, details)),
+            Route::Info => {
+                // Without details, only the status: the rest tells an attacker a lot.
+                let mut info = self.health.info_json();
+                if !details && let serde_json::Value::Object(body) = &mut info {
+                    body.retain(|key, _| key == "status");
+                }
+                return Ok(json(StatusCode::OK, &info));
+            }
             Route::Check(name) => (Probe::Combined, Selection::named([name])),
             Route::Group(group) => (Probe::Combined, Selection::all().in_group(group)),
             Route::All => (Probe::Combined, Selection::all()),

@@ -35,7 +35,7 @@
 //!
 //! | key | value | default |
 //! |---|---|---|
-//! | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group` | required |
+//! | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group`, `info` | required |
 //! | `timeout` | a duration such as `"500ms"`, `"2s"`, `"1m"` | [`DEFAULT_TIMEOUT`] (5 s) |
 //! | `success_ttl` | how long a pass is reused; `"0s"` never caches | [`DEFAULT_SUCCESS_TTL`] (27 s) |
 //! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`DEFAULT_FAILED_TTL`] (9 s) |
@@ -149,6 +149,7 @@ mod details;
 mod endpoint;
 pub mod format;
 mod health;
+mod info;
 mod kind;
 mod lifecycle;
 mod registration;
@@ -173,6 +174,7 @@ pub use healthcheck_macros::{Checker, health_check};
 
 /// The attribute a [`Checker`] impl needs (re-exported, so no direct dependency is).
 pub use async_trait::async_trait;
+pub use info::{Info, MASKED, SECRET_WORDS};
 pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;
 pub use registration::Location;

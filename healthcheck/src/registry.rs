@@ -3,15 +3,16 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::check::Check;
+use crate::info::Info;
 use crate::kind::{Kind, Probe};
-use crate::lifecycle::Lifecycle;
+use crate::lifecycle::{Lifecycle, Phase};
 use crate::report::{CheckResult, Report};
 use crate::runner::{Freshness, Lookup, Slot};
 use crate::selection::Selection;
@@ -45,6 +46,8 @@ pub struct HealthCheck {
     startup_driver: Arc<Mutex<Option<JoinHandle<()>>>>,
     startup_gates_readiness: bool,
     hostname: Arc<str>,
+    /// What `{base}/info` shows, and when the registry was built (the start time).
+    info: Arc<(Info, SystemTime)>,
     /// How many [`HealthCheck::spawn_refresh`] tasks run: while any does, probes serve
     /// the latest result at once, even a stale one, and the refresh catches up behind.
     refreshing: Arc<AtomicUsize>,
@@ -64,6 +67,7 @@ pub(crate) struct Parts {
     pub(crate) shutdown: Shutdown,
     pub(crate) startup_gates_readiness: bool,
     pub(crate) hostname: String,
+    pub(crate) info: Info,
 }
 
 /// What a selection matched that does not exist: the endpoint answers 404 for it.
@@ -86,6 +90,7 @@ impl HealthCheck {
             startup_driver: Arc::default(),
             startup_gates_readiness: parts.startup_gates_readiness,
             hostname: parts.hostname.into(),
+            info: Arc::new((parts.info, SystemTime::now())),
             refreshing: Arc::default(),
         };
         health.ensure_startup_driver();
@@ -434,6 +439,24 @@ impl HealthCheck {
         slots::enabled(&self.slots.load())
             .map(|slot| each(&slot.check))
             .collect()
+    }
+
+    /// The JSON of `{base}/info`: the phase, then what [`Info`] shows.
+    pub(crate) fn info_json(&self) -> serde_json::Value {
+        let (info, started) = &*self.info;
+        let mut body = serde_json::Map::new();
+        body.insert("status".into(), self.current_phase().as_str().into());
+        if let serde_json::Value::Object(shown) = info.render(&self.hostname, *started) {
+            body.extend(shown);
+        }
+        serde_json::Value::Object(body)
+    }
+
+    /// The application's phase from what is known, running nothing: STARTING, UP, or
+    /// the shutdown phase.
+    pub(crate) fn current_phase(&self) -> Phase {
+        self.started_with(&self.slots.load());
+        self.lifecycle.phase(true, true)
     }
 
     /// The hostname reports carry.

@@ -20,6 +20,8 @@ pub(crate) enum Route {
     Startup,
     /// `{base}/services`: the registered checks.
     Services,
+    /// `{base}/info`: the application, its build and process.
+    Info,
     /// `{base}/group/{name}`: one group's checks.
     Group(String),
     /// `{base}/{name}`: one check.
@@ -103,6 +105,7 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
             "ready" => Route::Ready,
             "startup" => Route::Startup,
             "services" => Route::Services,
+            "info" => Route::Info,
             _ if one.is_empty() => return Err(not_found()),
             name => Route::Check(name.to_owned()),
         }),
