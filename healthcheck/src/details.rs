@@ -90,9 +90,8 @@ mod tests {
 
     #[test]
     fn tokens_are_compared_as_digests_of_one_length_whatever_the_token_length() {
-        // The comparison sees 16 bytes whether the token is empty or huge, so its time
-        // cannot depend on the expected token's length.
-        assert_eq!(digest(b"").len(), digest(&[b'x'; 4096]).len());
+        // The comparison sees 16 bytes (the digest's type) whether the token is empty or
+        // huge, so its time cannot depend on the expected token's length.
         assert_eq!(digest(b"s3cret"), digest(b"s3cret"));
         assert_ne!(digest(b"s3cret"), digest(b"s3cre"));
         let long = "t".repeat(4096);

@@ -141,7 +141,12 @@ pub fn get(name: impl Into<String>, client: reqwest::Client, url: impl Into<Stri
     Check::checker(name, HttpEndpoint::new(client, url)).tags(["http"])
 }
 
-/// The parts of `url` that may be secret: the userinfo's password and the query.
+/// Shorter values are not scrubbed: replacing every `1` of a message for `?v=1` would
+/// mangle it, and the URL itself never reaches the message (it is shown redacted).
+const MIN_SECRET_LEN: usize = 4;
+
+/// The parts of `url` that may be secret: the userinfo's password and the query values,
+/// each at least [`MIN_SECRET_LEN`] long.
 fn url_secrets(url: &str) -> Vec<&str> {
     let mut secrets = Vec::new();
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -159,5 +164,34 @@ fn url_secrets(url: &str) -> Vec<&str> {
                 .map(|(_, value)| value),
         );
     }
+    secrets.retain(|secret| secret.len() >= MIN_SECRET_LEN);
     secrets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_short_query_value_does_not_mangle_the_rest_of_a_failure() {
+        // Port 1 refuses; `v=1` is no secret worth scrubbing every `1` for.
+        let endpoint = HttpEndpoint::new(reqwest::Client::new(), "http://127.0.0.1:1/health?v=1");
+        let health = endpoint.probe().await;
+        assert!(!health.passed());
+        assert!(
+            health
+                .message
+                .starts_with("cannot request http://127.0.0.1:1/health?***: "),
+            "{}",
+            health.message
+        );
+    }
+
+    #[test]
+    fn passwords_and_query_values_are_the_secrets() {
+        assert_eq!(
+            url_secrets("http://user:hunter2@host/p?token=s3cret&v=1"),
+            ["hunter2", "s3cret"]
+        );
+    }
 }
