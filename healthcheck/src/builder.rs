@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::changes::Changes;
 use crate::check::Check;
 use crate::health::HealthStatus;
 use crate::info::Info;
@@ -210,10 +211,12 @@ impl Builder {
         problems.extend(validation::sorted_problems(&mut checks, &self.states));
         problems.extend(validation::sorted_problems(&mut hooks, &self.states));
         validation::ok_or_error(problems)?;
+        let changes = Changes::default();
         let context = Arc::new(RunContext {
             states: self.states,
             listeners: self.listeners,
             max_output: self.max_output,
+            changes: changes.clone(),
         });
         let hostname = self
             .hostname
@@ -229,6 +232,7 @@ impl Builder {
             startup_gates_readiness: self.startup_gates_readiness,
             hostname,
             info: self.info,
+            changes,
         }))
     }
 }

@@ -338,7 +338,7 @@ where
     F: FnOnce() -> Health + Send + 'static,
 {
     Box::pin(async move {
-        match tokio::task::spawn_blocking(check).await {
+        match tokio::task::spawn_blocking(move || crate::panics::quietly(check)).await {
             Ok(health) => health,
             Err(err) => match err.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),

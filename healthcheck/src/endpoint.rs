@@ -70,13 +70,14 @@ struct Config {
 
 /// The formats every endpoint knows by name, in `Accept` preference order.
 fn builtin_formats() -> Vec<(String, Arc<dyn Format>)> {
-    let formats: [(&str, Arc<dyn Format>); 6] = [
+    let formats: [(&str, Arc<dyn Format>); 7] = [
         ("flask", Arc::new(format::Flask)),
         ("ietf", Arc::new(format::Ietf)),
         ("microprofile", Arc::new(format::MicroProfile)),
         ("spring", Arc::new(format::Spring)),
         ("nablarch", Arc::new(format::Nablarch::default())),
         ("kubernetes", Arc::new(format::Kubernetes)),
+        ("prometheus", Arc::new(format::Prometheus)),
     ];
     formats
         .into_iter()
@@ -371,6 +372,7 @@ fn withhold_unless(details: bool, report: &mut Report) {
             timestamp: result.timestamp,
             expires: result.expires,
             response_time: result.response_time,
+            stats: result.stats.clone(),
         });
     }
 }

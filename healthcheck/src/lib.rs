@@ -137,11 +137,16 @@ pub mod actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 #[path = "adapters/axum.rs"]
 pub mod axum;
+#[cfg(feature = "grpc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grpc")))]
+#[path = "adapters/grpc.rs"]
+pub mod grpc;
 #[cfg(feature = "tower")]
 #[path = "adapters/tower.rs"]
 mod tower;
 
 mod builder;
+mod changes;
 mod check;
 mod checker;
 pub mod checks;
@@ -152,6 +157,8 @@ mod health;
 mod info;
 mod kind;
 mod lifecycle;
+mod observe;
+mod panics;
 mod registration;
 mod registry;
 mod report;
@@ -161,6 +168,7 @@ mod selection;
 mod shutdown;
 mod slots;
 mod state;
+pub mod stats;
 mod status_codes;
 mod validation;
 
@@ -191,7 +199,13 @@ pub use validation::{CollectError, Problem};
 pub use http;
 
 /// The README's examples, compiled and run as doc tests (they use every adapter).
-#[cfg(all(doctest, feature = "axum", feature = "actix-web", feature = "tower"))]
+#[cfg(all(
+    doctest,
+    feature = "axum",
+    feature = "actix-web",
+    feature = "tower",
+    feature = "grpc"
+))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use tokio::sync::Notify;
 
+use crate::changes::Changes;
+
 use serde::Serialize;
 
 /// The application's phase, as Cloud Health names it. The HTTP status code of a probe
@@ -51,16 +53,30 @@ const HOOK_FAILED: u8 = 3;
 
 /// Startup and shutdown state. It decides the phase from facts handed to it (whether
 /// the report is gated by startup, whether it passed) and knows nothing of checks.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Lifecycle {
     /// Latched once every startup check has passed once.
     started: AtomicBool,
     /// Wakes those waiting for startup to end.
     started_now: Notify,
     shutdown: AtomicU8,
+    /// Set when the drain after shutdown began is over.
+    drained: AtomicBool,
+    /// Told every change of phase.
+    changes: Changes,
 }
 
 impl Lifecycle {
+    pub(crate) fn new(changes: Changes) -> Self {
+        Lifecycle {
+            started: AtomicBool::new(false),
+            started_now: Notify::new(),
+            shutdown: AtomicU8::new(RUNNING),
+            drained: AtomicBool::new(false),
+            changes,
+        }
+    }
+
     pub(crate) fn is_started(&self) -> bool {
         self.started.load(Ordering::Acquire)
     }
@@ -68,7 +84,9 @@ impl Lifecycle {
     /// Every startup check has passed once: latched, so a later failure of a startup
     /// check makes the application DOWN, not STARTING again.
     pub(crate) fn mark_started(&self) {
-        self.started.store(true, Ordering::Release);
+        if !self.started.swap(true, Ordering::AcqRel) {
+            self.changes.changed();
+        }
         self.started_now.notify_waiters();
     }
 
@@ -85,15 +103,31 @@ impl Lifecycle {
 
     /// Moves to STOPPING unless shutdown has already begun.
     pub(crate) fn begin_shutdown(&self) {
-        let _ =
+        let begun =
             self.shutdown
                 .compare_exchange(RUNNING, STOPPING, Ordering::AcqRel, Ordering::Acquire);
+        if begun.is_ok() {
+            self.changes.changed();
+        }
     }
 
     /// STOPPED, or DOWN when a shutdown hook failed.
     pub(crate) fn end_shutdown(&self, hooks_passed: bool) {
         let end = if hooks_passed { STOPPED } else { HOOK_FAILED };
         self.shutdown.store(end, Ordering::Release);
+        self.changes.changed();
+    }
+
+    /// The drain is over: the server is about to stop accepting and finish.
+    pub(crate) fn end_drain(&self) {
+        if !self.drained.swap(true, Ordering::AcqRel) {
+            self.changes.changed();
+        }
+    }
+
+    /// Whether the drain is over, or shutdown has ended.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.drained.load(Ordering::Acquire) || self.is_stopped()
     }
 
     /// Whether shutdown has begun (STOPPING or later).

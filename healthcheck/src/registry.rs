@@ -1,7 +1,7 @@
 //! The registry: runs a selection of checks, drives startup, tracks the application's
 //! phase, and takes checks added, removed, enabled and disabled while it runs.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -9,10 +9,13 @@ use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::changes::Changes;
 use crate::check::Check;
 use crate::info::Info;
 use crate::kind::{Kind, Probe};
 use crate::lifecycle::{Lifecycle, Phase};
+use crate::observe;
+use crate::panics;
 use crate::report::{CheckResult, Report};
 use crate::runner::{Freshness, Lookup, Slot};
 use crate::selection::Selection;
@@ -51,7 +54,13 @@ pub struct HealthCheck {
     /// How many [`HealthCheck::spawn_refresh`] tasks run: while any does, probes serve
     /// the latest result at once, even a stale one, and the refresh catches up behind.
     refreshing: Arc<AtomicUsize>,
+    /// The phase last told to the observers (`NO_PHASE` before any).
+    told_phase: Arc<AtomicU8>,
+    /// Moves on every change of a check's status or of the phase.
+    changes: Changes,
 }
+
+const NO_PHASE: u8 = u8::MAX;
 
 /// Shutdown hooks (run once by [`HealthCheck::finish_shutdown`]) and the drain delay.
 pub(crate) struct Shutdown {
@@ -68,6 +77,7 @@ pub(crate) struct Parts {
     pub(crate) startup_gates_readiness: bool,
     pub(crate) hostname: String,
     pub(crate) info: Info,
+    pub(crate) changes: Changes,
 }
 
 /// What a selection matched that does not exist: the endpoint answers 404 for it.
@@ -85,14 +95,17 @@ impl HealthCheck {
     pub(crate) fn from_parts(parts: Parts) -> Self {
         let health = HealthCheck {
             slots: Arc::new(parts.slots),
-            lifecycle: Arc::default(),
+            lifecycle: Arc::new(Lifecycle::new(parts.changes.clone())),
+            changes: parts.changes,
             shutdown: Arc::new(parts.shutdown),
             startup_driver: Arc::default(),
             startup_gates_readiness: parts.startup_gates_readiness,
             hostname: parts.hostname.into(),
             info: Arc::new((parts.info, SystemTime::now())),
             refreshing: Arc::default(),
+            told_phase: Arc::new(AtomicU8::new(NO_PHASE)),
         };
+        panics::install_quiet_hook();
         health.ensure_startup_driver();
         health
     }
@@ -188,6 +201,10 @@ impl HealthCheck {
         }
         let passed = results.iter().all(|result| result.passed);
         let phase = self.lifecycle.phase(gated, passed);
+        let probe = selection.probe_kind();
+        if selection.is_whole_probe() && matches!(probe, Probe::Combined | Probe::Readiness) {
+            self.tell_phase(phase);
+        }
         (Report::new(&*self.hostname, phase, results), unknown)
     }
 
@@ -289,6 +306,19 @@ impl HealthCheck {
     /// orchestrator stops sending traffic while in-flight requests drain. Idempotent.
     pub fn begin_shutdown(&self) {
         self.lifecycle.begin_shutdown();
+        self.tell_phase(self.current_phase());
+    }
+
+    /// Tells the observers (metrics, tracing) the application's phase if it changed.
+    fn tell_phase(&self, phase: Phase) {
+        let code = crate::stats::PHASES
+            .iter()
+            .position(|each| *each == phase)
+            .and_then(|index| u8::try_from(index).ok())
+            .unwrap_or(NO_PHASE);
+        if self.told_phase.swap(code, Ordering::AcqRel) != code {
+            observe::phase_changed(phase);
+        }
     }
 
     /// A future that resolves on SIGTERM or Ctrl-C, after switching to STOPPING.
@@ -301,13 +331,14 @@ impl HealthCheck {
     /// resolved exits the process (status 143 for SIGTERM, 130 for Ctrl-C), as the
     /// signal's default action would have.
     pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
-        let lifecycle = Arc::clone(&self.lifecycle);
+        let health = self.clone();
         let drain = shutdown::Drain {
             delay: self.shutdown.drain_delay,
             on_interrupt: self.shutdown.drain_on_interrupt,
         };
         async move {
-            shutdown::signal(|| lifecycle.begin_shutdown(), drain).await;
+            shutdown::signal(|| health.begin_shutdown(), drain).await;
+            health.lifecycle.end_drain();
         }
     }
 
@@ -334,12 +365,13 @@ impl HealthCheck {
     where
         F: Future + Send + 'static,
     {
-        let lifecycle = Arc::clone(&self.lifecycle);
+        let health = self.clone();
         let delay = self.shutdown.drain_delay;
         async move {
             trigger.await;
-            lifecycle.begin_shutdown();
+            health.begin_shutdown();
             tokio::time::sleep(delay).await;
+            health.lifecycle.end_drain();
         }
     }
 
@@ -370,6 +402,7 @@ impl HealthCheck {
             })
             .await;
         let phase = self.lifecycle.phase(false, true);
+        self.tell_phase(phase);
         Report::new(&*self.hostname, phase, results.clone())
     }
 
@@ -457,6 +490,19 @@ impl HealthCheck {
     pub(crate) fn current_phase(&self) -> Phase {
         self.started_with(&self.slots.load());
         self.lifecycle.phase(true, true)
+    }
+
+    /// A receiver that wakes on every change of a check's status or of the phase.
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub(crate) fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Whether the drain after shutdown began is over (the shutdown signal resolved, or
+    /// shutdown finished): the server is about to close, so long-lived answers end.
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub(crate) fn is_drained(&self) -> bool {
+        self.lifecycle.is_drained()
     }
 
     /// The hostname reports carry.

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
+use crate::stats::RunStats;
 
 /// Overall status of a report: `"success"` when every check passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -70,6 +71,9 @@ pub struct CheckResult {
     /// How long the run took, in seconds in JSON.
     #[serde(serialize_with = "seconds")]
     pub response_time: Duration,
+    /// The check's runs up to this one; none for a result no run made ("not found").
+    #[serde(skip)]
+    pub(crate) stats: Option<Arc<RunStats>>,
 }
 
 impl CheckResult {
@@ -87,7 +91,14 @@ impl CheckResult {
             timestamp: now,
             expires: now,
             response_time: Duration::ZERO,
+            stats: None,
         }
+    }
+
+    /// The check's runs up to the one that made this result, for metrics; none for a
+    /// result no run made (a name no check has, a check not run yet).
+    pub fn stats(&self) -> Option<&RunStats> {
+        self.stats.as_deref()
     }
 }
 

@@ -1,7 +1,6 @@
 //! Runs one check: its cached result, single-flight runs, timeout and panic isolation;
 //! then the failure threshold, `critical`, the output cap, the cache and the listeners.
 
-use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,10 +12,14 @@ use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
 use tokio::time::Instant;
 
+use crate::changes::Changes;
 use crate::check::Check;
 use crate::health::{Health, HealthStatus};
+use crate::observe::{self, Previous};
+use crate::panics::{self, CheckPanic, Quiet};
 use crate::report::CheckResult;
 use crate::state::States;
+use crate::stats::{Outcome, RunStats};
 
 /// Called when a check's status changes between pass, warn and fail: the previous
 /// status and the new result.
@@ -30,6 +33,8 @@ pub(crate) struct RunContext {
     pub(crate) states: States,
     pub(crate) listeners: Vec<Listener>,
     pub(crate) max_output: usize,
+    /// Told every change of a check's status.
+    pub(crate) changes: Changes,
 }
 
 /// How a lookup treats the cached result.
@@ -63,7 +68,6 @@ pub(crate) struct Slot {
     context: Arc<RunContext>,
 }
 
-#[derive(Default)]
 struct SlotState {
     /// The last result and the moment it goes stale (tokio's clock, so tests can pause it).
     cached: Option<(Arc<CheckResult>, Instant)>,
@@ -78,6 +82,10 @@ struct SlotState {
     transitions: VecDeque<(HealthStatus, Arc<CheckResult>)>,
     /// Whether a task is telling the listeners; others leave their changes to it.
     delivering: bool,
+    /// How the last run ended, for telling changes apart from repeats.
+    last_outcome: Option<Outcome>,
+    /// The runs so far; each result carries a copy.
+    stats: RunStats,
 }
 
 /// A check's result: known, or coming from the run under way (started by this caller or
@@ -115,8 +123,17 @@ impl Slot {
             timeout: check.timeout.unwrap_or(defaults.timeout),
             success_ttl: check.success_ttl.unwrap_or(defaults.success_ttl),
             failed_ttl: check.failed_ttl.unwrap_or(defaults.failed_ttl),
+            state: Mutex::new(SlotState {
+                cached: None,
+                running: false,
+                overrunning: false,
+                failures_in_a_row: 0,
+                transitions: VecDeque::new(),
+                delivering: false,
+                last_outcome: None,
+                stats: RunStats::new(check.kinds.clone()),
+            }),
             check,
-            state: Mutex::default(),
             run_ended: Notify::new(),
             passed_once: AtomicBool::new(false),
             enabled: AtomicBool::new(true),
@@ -165,7 +182,7 @@ impl Slot {
             }
         }
         if freshness == Freshness::KnownOnly {
-            return Lookup::Known(self.not_run_yet());
+            return Lookup::Known(self.not_run_yet(&state.stats));
         }
         // Made under the lock, so the end of the run cannot slip past it.
         let run_ended = self.run_ended.notified();
@@ -186,7 +203,11 @@ impl Slot {
             slot: Arc::clone(self),
             ended: false,
         };
-        drop(tokio::spawn(guard.run()));
+        #[cfg(feature = "tracing")]
+        let run = tracing::Instrument::instrument(guard.run(), observe::run_span(&self.check));
+        #[cfg(not(feature = "tracing"))]
+        let run = guard.run();
+        drop(tokio::spawn(run));
     }
 
     /// What a run's raw result reports once the failure threshold and `critical` apply.
@@ -252,11 +273,14 @@ impl Slot {
     }
 
     /// The result of a check that has no result yet and may not run now.
-    fn not_run_yet(&self) -> Arc<CheckResult> {
-        Arc::new(CheckResult::failed_now(
+    fn not_run_yet(&self, stats: &RunStats) -> Arc<CheckResult> {
+        let mut result = CheckResult::failed_now(
             self.check.name.clone(),
             "not run yet: startup checks run in the background until they pass",
-        ))
+        );
+        result.group = self.check.group.clone();
+        result.stats = Some(Arc::new(stats.clone()));
+        Arc::new(result)
     }
 
     fn lock(&self) -> MutexGuard<'_, SlotState> {
@@ -285,43 +309,70 @@ impl RunGuard {
             .unwrap_or_else(|| started + healthcheck_rules::MAX_DURATION);
         // Building the future runs user code too (a sync check's setup), so it is inside
         // the unwind guard as well.
-        let run = AssertUnwindSafe(async { (slot.check.run)(&slot.context.states).await });
-        let mut run = Box::pin(run.catch_unwind());
-        let health = match tokio::time::timeout_at(deadline, &mut run).await {
+        // Polled quietly: a panic in it skips the process's panic hook (see `panics`).
+        let run = Quiet(Box::pin(async {
+            (slot.check.run)(&slot.context.states).await
+        }));
+        let mut run = Box::pin(AssertUnwindSafe(run).catch_unwind());
+        let mut panic = None;
+        let (health, outcome) = match tokio::time::timeout_at(deadline, &mut run).await {
             Ok(Ok(health)) => {
-                drop_contained(run);
-                overran(health, started.elapsed(), timeout)
+                panics::drop_quietly(run);
+                let elapsed = started.elapsed();
+                if elapsed > timeout {
+                    (overran(elapsed, timeout), Outcome::Timeout)
+                } else {
+                    let outcome = Outcome::of(health.status);
+                    (health, outcome)
+                }
             }
-            Ok(Err(panic)) => {
-                drop_contained(run);
-                Health::fail(format!("check panicked: {}", panic_message(panic.as_ref())))
+            Ok(Err(payload)) => {
+                panics::drop_quietly(run);
+                let caught = panics::into_check_panic(payload);
+                let health = Health::fail(format!("check panicked: {}", caught.message));
+                panic = Some(caught);
+                (health, Outcome::Panic)
             }
             Err(_elapsed) if slot.check.blocking => {
                 // The thread cannot be stopped: publish the timeout now, and keep the run
                 // in flight until the thread returns, so it never runs twice at once.
-                let result = self.record(timed_out(timeout), timeout, true);
+                let ended = Ended {
+                    health: timed_out(timeout),
+                    outcome: Outcome::Timeout,
+                    response_time: timeout,
+                    panic: None,
+                };
+                let result = self.record(ended, true);
                 let _ = run.await;
                 self.end_overrun();
                 return result;
             }
             Err(_elapsed) => {
                 // Cancelling the check drops its future; a panic there is still a timeout.
-                drop_contained(run);
-                timed_out(timeout)
+                panics::drop_quietly(run);
+                (timed_out(timeout), Outcome::Timeout)
             }
         };
         let finished = Instant::now();
-        self.record(health, finished - started, false)
+        let ended = Ended {
+            health,
+            outcome,
+            response_time: finished - started,
+            panic,
+        };
+        self.record(ended, false)
     }
 
-    /// Caches `health` as the run's result, wakes the waiters and tells the listeners.
-    /// With `overrunning`, the run stays in flight (see [`SlotState::overrunning`]).
-    fn record(
-        &mut self,
-        health: Health,
-        response_time: Duration,
-        overrunning: bool,
-    ) -> Arc<CheckResult> {
+    /// Caches the run's result, wakes the waiters, tells the listeners and the
+    /// observers. With `overrunning`, the run stays in flight (see
+    /// [`SlotState::overrunning`]).
+    fn record(&mut self, ended: Ended, overrunning: bool) -> Arc<CheckResult> {
+        let Ended {
+            health,
+            outcome,
+            response_time,
+            panic,
+        } = ended;
         let slot = Arc::clone(&self.slot);
         let failed = health.status == HealthStatus::Fail;
         // A failure is retried after `failed_ttl` even while the threshold shows a warning.
@@ -339,6 +390,7 @@ impl RunGuard {
             0
         };
         let health = slot.judged(health, state.failures_in_a_row);
+        state.stats.count(outcome, response_time, timestamp);
         let result = Arc::new(CheckResult {
             checker: slot.check.name.clone(),
             output: capped(health.message, slot.context.max_output),
@@ -350,8 +402,13 @@ impl RunGuard {
             // TTLs are validated to at most a year; saturate rather than panic anyway.
             expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
             response_time,
+            stats: Some(Arc::new(state.stats.clone())),
         });
         let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
+        let before = previous
+            .zip(state.last_outcome)
+            .map(|(status, outcome)| Previous { status, outcome });
+        state.last_outcome = Some(outcome);
         let fresh_until = finished.checked_add(ttl).unwrap_or(finished);
         state.cached = Some((Arc::clone(&result), fresh_until));
         if overrunning {
@@ -360,15 +417,21 @@ impl RunGuard {
             state.running = false;
             self.ended = true;
         }
+        let changed = previous != Some(result.status);
         if let Some(previous) = previous.filter(|previous| *previous != result.status)
             && !slot.context.listeners.is_empty()
         {
             state.transitions.push_back((previous, Arc::clone(&result)));
         }
         drop(state);
+        if changed {
+            slot.context.changes.changed();
+        }
         if !failed {
             slot.passed_once.store(true, Ordering::Release);
         }
+        // Told before the waiters wake, so a run's events precede the answers it makes.
+        observe::run_ended(&slot.check, outcome, &result, before, panic.as_ref());
         slot.run_ended.notify_waiters();
         slot.deliver_transitions();
         result
@@ -402,23 +465,23 @@ fn timed_out(timeout: Duration) -> Health {
     ))
 }
 
+/// How a run ended, before the threshold and `critical` apply.
+struct Ended {
+    health: Health,
+    outcome: Outcome,
+    response_time: Duration,
+    panic: Option<CheckPanic>,
+}
+
 /// A result that came back after the timeout: the check blocked its thread, so the
 /// timer could not fire. It fails, saying why.
-fn overran(health: Health, elapsed: Duration, timeout: Duration) -> Health {
-    if elapsed <= timeout {
-        return health;
-    }
+fn overran(elapsed: Duration, timeout: Duration) -> Health {
     Health::fail(format!(
         "check ran {:.1}s, past its {} timeout: it blocked its thread, so the timeout could not fire; \
          move blocking code into a plain `fn` check, which runs on the blocking pool",
         elapsed.as_secs_f64(),
         humantime::format_duration(timeout)
     ))
-}
-
-/// Drops a check's future, containing a panic in its `Drop`.
-fn drop_contained<T>(value: T) {
-    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(value)));
 }
 
 /// `output` cut to at most `max` bytes (on a character boundary) with a marker saying so.
@@ -436,17 +499,6 @@ fn capped(mut output: String, max: usize) -> String {
         " … [truncated: {total} bytes, the first {end} shown]"
     ));
     output
-}
-
-/// The text of a panic payload: `panic!("…")` carries a `&str` or a `String`.
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        message
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message
-    } else {
-        "(a panic payload that is not a string)"
-    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,15 @@ impl Selection {
         self.tags.iter()
     }
 
+    /// Whether the selection is a whole probe: no names, exclusions, tags or group. Its
+    /// report's phase is the application's.
+    pub(crate) fn is_whole_probe(&self) -> bool {
+        self.names.is_none()
+            && self.exclude.is_empty()
+            && self.tags.is_empty()
+            && self.group.is_none()
+    }
+
     /// Whether `check` is in: its kind answers the probe, it is among the names (if
     /// any), not excluded, carries one of the tags (if any), and is in the group (if any).
     pub(crate) fn includes(&self, check: &Check) -> bool {

@@ -7,6 +7,7 @@ mod ietf;
 mod kubernetes;
 mod microprofile;
 mod nablarch;
+mod prometheus;
 mod spring;
 
 use http::header::CONTENT_TYPE;
@@ -17,6 +18,7 @@ pub use ietf::Ietf;
 pub use kubernetes::Kubernetes;
 pub use microprofile::MicroProfile;
 pub use nablarch::Nablarch;
+pub use prometheus::Prometheus;
 pub use spring::Spring;
 
 use crate::health::HealthStatus;

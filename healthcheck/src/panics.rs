@@ -1,0 +1,96 @@
+//! Panics inside checks, kept out of the process's panic hook: a panicking check would
+//! otherwise print a message (and, with `RUST_BACKTRACE`, a backtrace) on every run.
+//! The runner reports them itself, once per change. Panics anywhere else still reach the
+//! hook the application had.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, PanicHookInfo};
+use std::pin::Pin;
+use std::sync::Once;
+use std::task::{Context, Poll};
+
+thread_local! {
+    /// Whether this thread is running a check's code right now.
+    static IN_CHECK: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic of a check on this thread happened, for its report.
+    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+static INSTALL: Once = Once::new();
+
+/// A check's panic, as the runner receives it: the message and where it happened.
+#[derive(Debug)]
+pub(crate) struct CheckPanic {
+    pub(crate) message: String,
+    pub(crate) location: Option<String>,
+}
+
+/// Wraps the process's panic hook, once: a panic inside a check is recorded quietly, any
+/// other goes to the hook that was there. A hook the application sets later replaces
+/// this one, and check panics reach it again.
+pub(crate) fn install_quiet_hook() {
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
+            if IN_CHECK.with(Cell::get) {
+                let location = info.location().map(ToString::to_string);
+                LOCATION.with(|cell| *cell.borrow_mut() = location);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f` as check code: a panic in it is quiet and unwinds as a [`CheckPanic`].
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    let was = IN_CHECK.with(|flag| flag.replace(true));
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
+    IN_CHECK.with(|flag| flag.set(was));
+    match outcome {
+        Ok(value) => value,
+        Err(payload) => std::panic::resume_unwind(Box::new(into_check_panic(payload))),
+    }
+}
+
+/// A future polled as check code (see [`quietly`]).
+pub(crate) struct Quiet<F>(pub(crate) F);
+
+impl<F: Future + Unpin> Future for Quiet<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let inner = &mut self.0;
+        quietly(|| Pin::new(inner).poll(cx))
+    }
+}
+
+/// The payload of a check's panic as a [`CheckPanic`]; one already converted (a
+/// blocking check's, carried over from its thread) is kept as it is.
+pub(crate) fn into_check_panic(payload: Box<dyn Any + Send>) -> CheckPanic {
+    let payload = match payload.downcast::<CheckPanic>() {
+        Ok(converted) => return *converted,
+        Err(payload) => payload,
+    };
+    let message = if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "(a panic payload that is not a string)".to_owned()
+    };
+    let location = LOCATION.with(|cell| cell.borrow_mut().take());
+    // Dropping a payload runs its `Drop`, which is user code too.
+    drop_quietly(payload);
+    CheckPanic { message, location }
+}
+
+/// Drops `value` (a check's future or panic payload) as check code, containing a panic
+/// in its `Drop`.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let was = IN_CHECK.with(|flag| flag.replace(true));
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(value)));
+    IN_CHECK.with(|flag| flag.set(was));
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# A cached probe beside a bare handler, in one session: the bare axum handler and the
+# library's endpoint (examples/bench_server.rs, release build) driven by wrk in turns,
+# several rounds interleaved, for /healthcheck and /healthcheck/ready. Per server and
+# path: req/s, p50 and p99 latency, and the server's CPU time per request (utime +
+# stime from /proc), each as median and min–max over the rounds; then the ratios.
+#
+#   scripts/bench-side-by-side.sh [ROUNDS] [SECONDS]     (defaults: 5 rounds of 5 s)
+#
+# Needs wrk (Debian: apt-get install wrk). Connections: 32, one wrk thread. The figures
+# in BENCHMARKS.md come from it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${1:-5}
+seconds=${2:-5}
+connections=32
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
+
+cargo build --release --quiet --example bench_server
+server=target/release/examples/bench_server
+ticks=$(getconf CLK_TCK)
+results=$(mktemp)
+trap 'rm -f "$results"; kill "${pid:-0}" 2>/dev/null || true' EXIT
+
+# cpu_ticks PID: the process's user + system CPU time, in clock ticks.
+cpu_ticks() {
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command name's parenthesis.
+    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# to_us LATENCY: wrk's "1.23ms" / "456.00us" / "1.2s" in microseconds.
+to_us() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); print v }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 }
+        else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 }
+    }'
+}
+
+port=18080
+for round in $(seq 1 "$rounds"); do
+    for mode in bare healthcheck; do
+        port=$((port + 1))
+        ADDR=127.0.0.1:$port "$server" "$mode" >/dev/null &
+        pid=$!
+        for _ in $(seq 1 50); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            sleep 0.1
+        done
+        for path in /healthcheck /healthcheck/ready; do
+            url="http://127.0.0.1:$port$path"
+            wrk -t1 -c"$connections" -d1s "$url" >/dev/null # warm-up: caches, connections
+            before=$(cpu_ticks "$pid")
+            out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
+            after=$(cpu_ticks "$pid")
+            rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+            requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+            p50=$(to_us "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+            p99=$(to_us "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+            errors=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out")
+            [ -z "$errors" ] || { echo "errors for $mode $path: $errors" >&2; exit 1; }
+            cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$requests" \
+                'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+            echo "$path $mode $rps $p50 $p99 $cpu_us" | tee -a "$results"
+        done
+        kill "$pid"
+        wait "$pid" 2>/dev/null || true
+    done
+done
+
+echo
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "rounds: $rounds x ${seconds}s, $connections connections, wrk -t1"
+python3 - "$results" <<'EOF'
+import statistics
+import sys
+
+rows = [line.split() for line in open(sys.argv[1])]
+table = {}
+for path, mode, *values in rows:
+    table.setdefault((path, mode), []).append([float(v) for v in values])
+names = ["req/s", "p50 µs", "p99 µs", "CPU µs/req"]
+for path in dict.fromkeys(path for path, _ in table):
+    print(f"\n{path}")
+    print(f"  {'server':12} " + " ".join(f"{n:>24}" for n in names))
+    medians = {}
+    for mode in ("bare", "healthcheck"):
+        runs = table[(path, mode)]
+        columns = list(zip(*runs))
+        medians[mode] = [statistics.median(c) for c in columns]
+        cells = [f"{statistics.median(c):.1f} ({min(c):.1f}–{max(c):.1f})" for c in columns]
+        print(f"  {mode:12} " + " ".join(f"{c:>24}" for c in cells))
+    bare, lib = medians["bare"], medians["healthcheck"]
+    print(f"  ratio: req/s {lib[0] / bare[0]:.2f} of bare, CPU per request {lib[3] / bare[3]:.2f}x")
+EOF

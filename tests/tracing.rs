@@ -1,0 +1,205 @@
+//! Feature `tracing`: a span per run with its result, an event per change of status, and
+//! a panic told once per change, read back from a real `tracing-subscriber` formatter.
+
+mod support;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use healthcheck::Check;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+/// Everything the subscriber writes, kept for the test to read.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// The lines that close a run's span (`FmtSpan::CLOSE`); events inside the span
+    /// name it too.
+    fn spans_closed(&self) -> Vec<String> {
+        self.lines_with("healthcheck.run")
+            .into_iter()
+            .filter(|line| line.contains("close"))
+            .collect()
+    }
+
+    /// The panic events (a status change's output may say "check panicked" too).
+    fn panics_told(&self) -> Vec<String> {
+        self.lines_with("check panicked")
+            .into_iter()
+            .filter(|line| line.contains("ERROR"))
+            .collect()
+    }
+
+    /// The closed spans once there are `count` (or after 5 s, whatever there are).
+    async fn spans_closed_when(&self, count: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if self.spans_closed().len() >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.spans_closed()
+    }
+
+    fn lines_with(&self, needle: &str) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|line| line.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+const PASS: u8 = 0;
+const FAIL: u8 = 1;
+const PANIC: u8 = 2;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_are_spans_changes_are_events_and_a_panic_is_told_once_per_change() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(FmtSpan::CLOSE)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+
+    let mode = Arc::new(AtomicU8::new(PASS));
+    let seen = Arc::clone(&mode);
+    // Never cached: every probe runs it.
+    let registry = support::registry([Check::new("flaky", move || {
+        let mode = seen.load(Ordering::SeqCst);
+        async move {
+            match mode {
+                PASS => (true, "all good".to_string()),
+                FAIL => (false, "connection refused".to_string()),
+                _ => panic!("index out of range"),
+            }
+        }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)]);
+
+    registry.run().await;
+    // A run's task closes its span just after handing over the result.
+    let closed = captured.spans_closed_when(1).await;
+    assert_eq!(closed.len(), 1, "one span per run: {closed:?}");
+    assert!(closed[0].contains("check=flaky"), "{}", closed[0]);
+    assert!(closed[0].contains("kind=readiness"), "{}", closed[0]);
+    assert!(closed[0].contains("result=\"pass\""), "{}", closed[0]);
+    assert!(captured.lines_with("check status changed").is_empty());
+
+    mode.store(FAIL, Ordering::SeqCst);
+    registry.run().await;
+    registry.run().await;
+    let changes = captured.lines_with("check status changed");
+    assert_eq!(
+        changes.len(),
+        1,
+        "one event per change, not per run: {changes:?}"
+    );
+    assert!(
+        changes[0].contains("WARN"),
+        "pass to fail is a warning: {}",
+        changes[0]
+    );
+    assert!(changes[0].contains("from=\"pass\"") && changes[0].contains("to=\"fail\""));
+    assert!(
+        changes[0].contains("connection refused"),
+        "with the output: {}",
+        changes[0]
+    );
+
+    mode.store(PANIC, Ordering::SeqCst);
+    for _ in 0..5 {
+        let report = registry.run().await;
+        assert_eq!(
+            report.results[0].output,
+            "check panicked: index out of range"
+        );
+    }
+    let panics = captured.panics_told();
+    assert_eq!(
+        panics.len(),
+        1,
+        "five panicking runs, one report: {panics:?}"
+    );
+    assert!(panics[0].contains("ERROR"), "{}", panics[0]);
+    assert!(
+        panics[0].contains("tests/tracing.rs"),
+        "where it panicked: {}",
+        panics[0]
+    );
+    assert!(panics[0].contains("index out of range"), "{}", panics[0]);
+
+    // It stops panicking, then panics again: that is a change, told again.
+    mode.store(PASS, Ordering::SeqCst);
+    registry.run().await;
+    mode.store(PANIC, Ordering::SeqCst);
+    registry.run().await;
+    assert_eq!(captured.panics_told().len(), 2);
+    let changes = captured.lines_with("check status changed");
+    assert!(
+        changes.iter().any(|line| line.contains("from=\"fail\"")
+            && line.contains("to=\"pass\"")
+            && line.contains("WARN")),
+        "fail to pass is a warning too: {changes:?}"
+    );
+    assert_eq!(
+        captured.spans_closed_when(10).await.len(),
+        10,
+        "a span per run"
+    );
+
+    // A timeout is told when it starts, not on every run.
+    let hung = support::registry([Check::new("hung_disk", || async {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        (true, String::new())
+    })
+    .timeout(Duration::from_millis(50))
+    .failed_ttl(Duration::ZERO)]);
+    for _ in 0..3 {
+        let report = hung.run().await;
+        assert!(
+            report.results[0]
+                .output
+                .starts_with("check timed out after 50ms")
+        );
+    }
+    // The event itself, not a status change whose output says so.
+    let timeouts = captured.lines_with("healthcheck: check timed out");
+    assert_eq!(timeouts.len(), 1, "{timeouts:?}");
+    assert!(
+        timeouts[0].contains("check=\"hung_disk\""),
+        "{}",
+        timeouts[0]
+    );
+}
