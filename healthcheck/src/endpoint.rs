@@ -12,7 +12,7 @@ use crate::format::{self, Format, Rendering};
 use crate::kind::{Kind, Probe};
 use crate::registration::Location;
 use crate::registry::{HealthCheck, Unknown};
-use crate::report::{CheckResult, Report};
+use crate::report::{CheckResult, JsonOnce, Report};
 use crate::request::{self, Rejection, Route};
 use crate::selection::Selection;
 use crate::status_codes::StatusCodes;
@@ -53,12 +53,14 @@ pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
 #[derive(Clone)]
 #[must_use]
 pub struct Endpoint {
-    health: HealthCheck,
+    /// The registry and the settings, behind one `Arc`: adapters clone an endpoint per
+    /// request.
     config: Arc<Config>,
 }
 
 #[derive(Clone)]
 struct Config {
+    health: HealthCheck,
     base: String,
     details: Details,
     status_codes: StatusCodes,
@@ -93,8 +95,8 @@ impl Endpoint {
         // Serving begins: the startup checks run from now on, not from the first probe.
         health.ensure_startup_driver();
         Endpoint {
-            health,
             config: Arc::new(Config {
+                health,
                 base: DEFAULT_BASE_PATH.to_owned(),
                 details: Details::Always,
                 status_codes: StatusCodes::default(),
@@ -153,7 +155,7 @@ impl Endpoint {
 
     /// The registry this endpoint serves.
     pub fn health(&self) -> &HealthCheck {
-        &self.health
+        &self.config.health
     }
 
     /// The response to `request`. Only the method, URI and headers are read, before the
@@ -203,7 +205,7 @@ impl Endpoint {
             Route::Services => return Ok(self.services(&query.tags, details)),
             Route::Info => {
                 // Without details, only the status: the rest tells an attacker a lot.
-                let mut info = self.health.info_json();
+                let mut info = self.config.health.info_json();
                 if !details && let serde_json::Value::Object(body) = &mut info {
                     body.retain(|key, _| key == "status");
                 }
@@ -221,23 +223,24 @@ impl Endpoint {
         // lists those as excluded and warns about the others).
         let (excluded, unmatched): (Vec<String>, Vec<String>) =
             query.exclude.iter().cloned().partition(|name| {
-                self.health
+                self.config
+                    .health
                     .check(name)
                     .is_some_and(|check| selection.includes(&check))
             });
         let selection = selection.exclude(&query.exclude);
         // One snapshot decides both what exists and what runs: no check-then-run gap.
-        let (mut report, unknown) = self.health.run_selected(&selection).await;
+        let (mut report, unknown) = self.config.health.run_selected(&selection).await;
         let status = match unknown {
             None => self.config.status_codes.get(probe, report.phase),
             Some(Unknown::Names) => StatusCode::NOT_FOUND,
             Some(Unknown::Group) => {
                 let group = selection.group().unwrap_or_default();
-                return Err(self.not_found("group", group, self.health.groups(), details));
+                return Err(self.not_found("group", group, self.config.health.groups(), details));
             }
             Some(Unknown::Tags(tags)) => {
                 let tags = tags.join(", ");
-                return Err(self.not_found("tag", &tags, self.health.tags(), details));
+                return Err(self.not_found("tag", &tags, self.config.health.tags(), details));
             }
         };
         withhold_unless(details, &mut report);
@@ -320,7 +323,7 @@ impl Endpoint {
         struct Services<'a> {
             services: Vec<Service<'a>>,
         }
-        let checks = self.health.checks();
+        let checks = self.config.health.checks();
         let services = checks
             .iter()
             .filter(|check| tags.is_empty() || check.tag_list().iter().any(|t| tags.contains(t)))
@@ -350,7 +353,7 @@ impl std::fmt::Debug for Endpoint {
                     .map(|(name, _)| name)
                     .collect::<Vec<_>>(),
             )
-            .field("health", &self.health)
+            .field("health", &self.config.health)
             .finish_non_exhaustive()
     }
 }
@@ -373,6 +376,7 @@ fn withhold_unless(details: bool, report: &mut Report) {
             expires: result.expires,
             response_time: result.response_time,
             stats: result.stats.clone(),
+            json: JsonOnce::default(),
         });
     }
 }

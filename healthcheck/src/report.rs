@@ -1,6 +1,6 @@
 //! The report of one run: plain data in the Flask-healthcheck shape, no I/O.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Serialize, Serializer};
@@ -74,6 +74,34 @@ pub struct CheckResult {
     /// The check's runs up to this one; none for a result no run made ("not found").
     #[serde(skip)]
     pub(crate) stats: Option<Arc<RunStats>>,
+    /// This result's JSON, written the first time a report shows it: a cached result
+    /// is shared and never changed, so every later probe copies the text.
+    #[serde(skip)]
+    pub(crate) json: JsonOnce,
+}
+
+/// A result's JSON, written at most once. Not part of a result's value: equal results
+/// are equal whether or not theirs was written, and a clone (which may then be
+/// changed) starts without it.
+#[derive(Default)]
+pub(crate) struct JsonOnce(OnceLock<String>);
+
+impl Clone for JsonOnce {
+    fn clone(&self) -> Self {
+        JsonOnce::default()
+    }
+}
+
+impl PartialEq for JsonOnce {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for JsonOnce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonOnce")
+    }
 }
 
 impl CheckResult {
@@ -92,7 +120,15 @@ impl CheckResult {
             expires: now,
             response_time: Duration::ZERO,
             stats: None,
+            json: JsonOnce::default(),
         }
+    }
+
+    /// This result as JSON, written once and then reused.
+    pub(crate) fn json(&self) -> &str {
+        self.json
+            .0
+            .get_or_init(|| serde_json::to_string(self).expect("a result always serializes"))
     }
 
     /// The check's runs up to the one that made this result, for metrics; none for a

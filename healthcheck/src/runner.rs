@@ -17,7 +17,7 @@ use crate::check::Check;
 use crate::health::{Health, HealthStatus};
 use crate::observe::{self, Previous};
 use crate::panics::{self, CheckPanic, Quiet};
-use crate::report::CheckResult;
+use crate::report::{CheckResult, JsonOnce};
 use crate::state::States;
 use crate::stats::{Outcome, RunStats};
 
@@ -403,6 +403,7 @@ impl RunGuard {
             expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
             response_time,
             stats: Some(Arc::new(state.stats.clone())),
+            json: JsonOnce::default(),
         });
         let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
         let before = previous

@@ -1,14 +1,12 @@
 //! The Flask healthcheck format, the default: the report itself as JSON.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::Response;
 use serde::Serialize;
 
-use super::{Format, Rendering, json, response};
-use crate::lifecycle::Phase;
-use crate::report::{CheckResult, Report, Status};
+use super::{Format, Rendering, response};
+use crate::report::{Report, Status};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
@@ -26,9 +24,94 @@ impl Format for Flask {
     }
 
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
-        /// The report with its status taken from the status code.
+        let status = if rendering.status.is_success() {
+            Status::Success
+        } else {
+            Status::Failure
+        };
+        response(rendering.status, self.media_type(), body(report, status))
+    }
+}
+
+/// The report as JSON with `status` at the top, field for field what serializing
+/// `{status, timestamp, hostname, phase, results}` writes. Each result's JSON is written
+/// once and kept with it (a cached result never changes), so a probe answered from the
+/// cache writes only the top-level fields.
+fn body(report: &Report, status: Status) -> String {
+    let results: usize = report
+        .results
+        .iter()
+        .map(|result| result.json().len() + 1)
+        .sum();
+    let mut out = Vec::with_capacity(results + report.hostname.len() + 128);
+    // Written straight into the buffer: no string per field.
+    let mut field = |name: &[u8], value: &dyn erased::Json| {
+        out.extend_from_slice(name);
+        value.write_to(&mut out);
+    };
+    field(b"{\"status\":", &status);
+    field(b",\"timestamp\":", &EpochSeconds(report.timestamp));
+    field(b",\"hostname\":", &report.hostname.as_str());
+    field(b",\"phase\":", &report.phase);
+    out.extend_from_slice(b",\"results\":[");
+    for (index, result) in report.results.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(result.json().as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    String::from_utf8(out).expect("JSON text is UTF-8")
+}
+
+mod erased {
+    /// A value written as JSON into a buffer, whatever its type.
+    pub(super) trait Json {
+        fn write_to(&self, out: &mut Vec<u8>);
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn write_to(&self, out: &mut Vec<u8>) {
+            serde_json::to_writer(out, self).expect("plain values always serialize");
+        }
+    }
+}
+
+/// A time as float seconds since the epoch, as the report writes its timestamps.
+struct EpochSeconds(SystemTime);
+
+impl Serialize for EpochSeconds {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::report::epoch_seconds(&self.0, serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    use serde::Serialize;
+
+    use super::body;
+    use crate::lifecycle::Phase;
+    use crate::report::{CheckResult, Report, Status};
+
+    #[test]
+    fn the_body_is_what_serializing_the_report_writes_and_a_reused_result_is_unchanged() {
+        let mut passed = CheckResult::failed_now("db \"primary\"", "line\nbreak é");
+        passed.passed = true;
+        passed.status = crate::HealthStatus::Pass;
+        passed.response_time = Duration::from_micros(1234);
+        passed.details.insert("observedValue".into(), 48.into());
+        let failed = CheckResult::failed_now("queue", "connection refused");
+        let report = Report::new(
+            "host \"a\"",
+            Phase::Down,
+            vec![Arc::new(passed), Arc::new(failed)],
+        );
         #[derive(Serialize)]
-        struct Body<'a> {
+        struct Expected<'a> {
             status: Status,
             #[serde(serialize_with = "crate::report::epoch_seconds")]
             timestamp: SystemTime,
@@ -36,18 +119,16 @@ impl Format for Flask {
             phase: Phase,
             results: &'a [Arc<CheckResult>],
         }
-        let status = if rendering.status.is_success() {
-            Status::Success
-        } else {
-            Status::Failure
-        };
-        let body = Body {
-            status,
+        let expected = serde_json::to_string(&Expected {
+            status: Status::Failure,
             timestamp: report.timestamp,
             hostname: &report.hostname,
             phase: report.phase,
             results: &report.results,
-        };
-        response(rendering.status, self.media_type(), json(&body))
+        })
+        .unwrap();
+        assert_eq!(body(&report, Status::Failure), expected);
+        // The second time, from the results' kept JSON: the same bytes.
+        assert_eq!(body(&report, Status::Failure), expected);
     }
 }
