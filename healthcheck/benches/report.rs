@@ -1,11 +1,11 @@
-//! One report over 1, 100 and 10,000 trivial checks, cached and uncached, and the
-//! report's serialization. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
+//! One report over 1, 100 and 10,000 trivial checks, cached and uncached, the report's
+//! serialization, and a whole answer of the endpoint. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use healthcheck::{Check, HealthCheck};
+use healthcheck::{Check, Endpoint, HealthCheck};
 
 const SIZES: [usize; 3] = [1, 100, 10_000];
 
@@ -64,5 +64,29 @@ fn serialize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report, serialize);
+/// A whole answer: `GET /healthcheck` through the endpoint, uncached (every check runs)
+/// and cached, rendered to an HTTP response in the default (Flask) format.
+fn respond(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("respond");
+    let request = healthcheck::http::Request::get("/healthcheck")
+        .body(())
+        .unwrap();
+    for count in SIZES {
+        let uncached = Endpoint::new(registry(count, Duration::ZERO));
+        group.bench_with_input(BenchmarkId::new("uncached", count), &uncached, |b, e| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(e.respond(&request).await) })
+        });
+        let cached = Endpoint::new(registry(count, Duration::from_secs(3600)));
+        rt.block_on(cached.respond(&request));
+        group.bench_with_input(BenchmarkId::new("cached", count), &cached, |b, e| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(e.respond(&request).await) })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, report, serialize, respond);
 criterion_main!(benches);
