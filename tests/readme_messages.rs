@@ -32,6 +32,17 @@ fn the_headline_compile_error_is_the_one_the_macro_gives() {
 }
 
 #[test]
+fn the_return_type_error_it_quotes_is_the_one_rustc_gives() {
+    let produced = include_str!("../trybuild/fail/result_error_not_display.stderr");
+    let message = "the check's return type is not a health check result";
+    assert!(
+        produced.contains(&format!("error[E0277]: {message}")),
+        "{produced}"
+    );
+    assert_quoted(&format!("`{message}`"));
+}
+
+#[test]
 fn the_duplicate_name_error_is_the_one_build_gives() {
     // The same sentence `tests/duplicate_names.rs` gets from real attributes.
     let first = Check::new("database", || async { true });

@@ -56,7 +56,14 @@ fn registration(func: &CheckFn, args: &Args) -> TokenStream {
         syn::ReturnType::Default => func.sig.span(),
     };
     let private_at_ret = respan(private, ret_span);
+    // The verdict first: a rejected type is reported with the library's note whatever
+    // the reason (see `__private::ReturnProbe`).
     let into_health = quote_spanned! {ret_span=>
+        {
+            #[allow(unused_imports)]
+            use #private_at_ret::{ViaFallback as _, ViaIntoHealth as _};
+            #private_at_ret::accepted((&#private_at_ret::probe(&__healthcheck_returned)).verdict());
+        }
         #private_at_ret::into_health(__healthcheck_returned)
     };
     // One `State<T>` per parameter, taken from the registry's states and passed in order.

@@ -227,6 +227,69 @@ pub mod __private {
         value.into_health()
     }
 
+    // Whether a return type is accepted, told with the library's note in every case.
+    // rustc reports a type with no `IntoHealth` impl with `IntoHealth`'s note, but one
+    // whose impl's bound fails (`Result<(), E>` with `E` not `Display`) with the bound's
+    // own message only. Method lookup picks `ViaIntoHealth` when `T: IntoHealth` holds
+    // and `ViaFallback` otherwise, whose `Rejected` fails `Accepted` with the note.
+
+    /// The type of a check's returned value, for method lookup. `Copy` whatever `T`,
+    /// so the fallback can take it by value through a reference.
+    pub struct ReturnProbe<T>(core::marker::PhantomData<T>);
+
+    impl<T> Clone for ReturnProbe<T> {
+        fn clone(&self) -> Self {
+            *self
+        }
+    }
+
+    impl<T> Copy for ReturnProbe<T> {}
+
+    /// A probe of `value`'s type.
+    pub fn probe<T>(_: &T) -> ReturnProbe<T> {
+        ReturnProbe(core::marker::PhantomData)
+    }
+
+    /// The return type is accepted.
+    pub struct Fine;
+
+    /// The return type is not accepted.
+    pub struct Rejected;
+
+    /// Chosen when the returned type is a health check result: its receiver is the
+    /// probe's reference itself, found before the fallback's, which needs a deref.
+    pub trait ViaIntoHealth: Sized {
+        /// [`Fine`].
+        fn verdict(self) -> Fine {
+            Fine
+        }
+    }
+
+    impl<T: crate::IntoHealth> ViaIntoHealth for &ReturnProbe<T> {}
+
+    /// Chosen otherwise.
+    pub trait ViaFallback: Sized {
+        /// [`Rejected`].
+        fn verdict(self) -> Rejected {
+            Rejected
+        }
+    }
+
+    impl<T> ViaFallback for ReturnProbe<T> {}
+
+    /// Implemented by [`Fine`] alone.
+    #[diagnostic::on_unimplemented(
+        message = "the check's return type is not a health check result",
+        label = "not a health check result",
+        note = "a health check returns `(bool, String)`, `(bool, &'static str)`, `bool`, `Result<(), E>` or `Result<T, E>` where `T` is a string or a number and `E` is `Display` (`anyhow::Error`, `sqlx::Error`, `String`, …), or `healthcheck::Health`"
+    )]
+    pub trait Accepted {}
+
+    impl Accepted for Fine {}
+
+    /// Requires the verdict to be [`Fine`].
+    pub fn accepted<V: Accepted>(_: V) {}
+
     /// The state a `State<T>` parameter asks for. `build` and `register` have checked
     /// that it was given, so it is there.
     pub fn state<T: Clone + Send + Sync + 'static>(states: &States) -> State<T> {
