@@ -131,7 +131,7 @@ impl Slot {
                 transitions: VecDeque::new(),
                 delivering: false,
                 last_outcome: None,
-                stats: RunStats::new(check.kinds.clone()),
+                stats: RunStats::new(&check.kinds),
             }),
             check,
             run_ended: Notify::new(),

@@ -2,6 +2,7 @@
 //! counted when a run ends and carried by each result, so a format can show them from
 //! a report alone.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::health::HealthStatus;
@@ -91,10 +92,11 @@ impl Outcome {
 }
 
 /// A check's runs so far, as of the run that made the result carrying it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunStats {
     /// The probes the check answers: one `healthcheck_check_status` series each.
-    pub kinds: Vec<Kind>,
+    /// Shared, since every result carries a copy of the stats.
+    pub kinds: Arc<[Kind]>,
     runs: [u64; 5],
     /// Runs per bucket of [`DURATION_BUCKETS`] (not cumulative), then those above.
     buckets: [u64; DURATION_BUCKETS.len() + 1],
@@ -104,10 +106,13 @@ pub struct RunStats {
 }
 
 impl RunStats {
-    pub(crate) fn new(kinds: Vec<Kind>) -> Self {
+    pub(crate) fn new(kinds: &[Kind]) -> Self {
         RunStats {
-            kinds,
-            ..RunStats::default()
+            kinds: kinds.into(),
+            runs: [0; 5],
+            buckets: [0; DURATION_BUCKETS.len() + 1],
+            total_seconds: 0.0,
+            last_run: None,
         }
     }
 
@@ -158,7 +163,7 @@ mod tests {
 
     #[test]
     fn runs_fall_into_the_first_bucket_that_holds_them_and_add_up() {
-        let mut stats = RunStats::new(vec![Kind::Readiness]);
+        let mut stats = RunStats::new(&[Kind::Readiness]);
         let now = SystemTime::now();
         stats.count(Outcome::Pass, Duration::from_millis(5), now);
         stats.count(Outcome::Timeout, Duration::from_millis(30), now);

@@ -51,7 +51,7 @@ fn exposition(report: &Report) -> String {
         let value = status_value(result.status);
         match result.stats() {
             Some(stats) if !stats.kinds.is_empty() => {
-                for kind in &stats.kinds {
+                for kind in stats.kinds.iter() {
                     let labels = [
                         ("check", result.checker.as_str()),
                         ("group", result.group.as_str()),
