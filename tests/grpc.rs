@@ -155,12 +155,10 @@ fn python() -> Option<PathBuf> {
     if python.exists() {
         return Some(python);
     }
-    let message = format!(
+    support::missing(&format!(
         "{} is missing: python3 -m venv .venv && .venv/bin/pip install grpcio-health-checking",
         python.display()
-    );
-    assert!(std::env::var_os("CI").is_none(), "{message}");
-    eprintln!("skipped (CI is unset): {message}");
+    ));
     None
 }
 

@@ -59,12 +59,8 @@ fn record_metrics(check: &Check, outcome: Outcome, result: &CheckResult) {
         "result" => outcome.as_str(),
     )
     .increment(1);
-    let ended = result
-        .timestamp
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
     metrics::gauge!("healthcheck_check_last_run_timestamp_seconds", "check" => name)
-        .set(ended.as_secs_f64());
+        .set(crate::report::seconds_since_epoch(result.timestamp));
 }
 
 /// The application's phase has changed to `phase`.

@@ -44,32 +44,40 @@ pub(crate) fn install_quiet_hook() {
     });
 }
 
-/// Runs `f` as check code: a panic in it is quiet and unwinds as a [`CheckPanic`].
-pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+/// Runs `f` as check code: a panic in it skips the panic hook and is returned.
+fn caught<R>(f: impl FnOnce() -> R) -> Result<R, CheckPanic> {
     let was = IN_CHECK.with(|flag| flag.replace(true));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
     IN_CHECK.with(|flag| flag.set(was));
-    match outcome {
-        Ok(value) => value,
-        Err(payload) => std::panic::resume_unwind(Box::new(into_check_panic(payload))),
-    }
+    outcome.map_err(into_check_panic)
 }
 
-/// A future polled as check code (see [`quietly`]).
+/// Runs `f` as check code on a thread of its own (a blocking check): a panic in it is
+/// quiet and unwinds on as a [`CheckPanic`], which carries its place to the runner.
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    caught(f).unwrap_or_else(|panic| std::panic::resume_unwind(Box::new(panic)))
+}
+
+/// A check's future polled as check code: a panic in a poll ends it with the
+/// [`CheckPanic`].
 pub(crate) struct Quiet<F>(pub(crate) F);
 
 impl<F: Future + Unpin> Future for Quiet<F> {
-    type Output = F::Output;
+    type Output = Result<F::Output, CheckPanic>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let inner = &mut self.0;
-        quietly(|| Pin::new(inner).poll(cx))
+        match caught(|| Pin::new(inner).poll(cx)) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
     }
 }
 
 /// The payload of a check's panic as a [`CheckPanic`]; one already converted (a
 /// blocking check's, carried over from its thread) is kept as it is.
-pub(crate) fn into_check_panic(payload: Box<dyn Any + Send>) -> CheckPanic {
+fn into_check_panic(payload: Box<dyn Any + Send>) -> CheckPanic {
     let payload = match payload.downcast::<CheckPanic>() {
         Ok(converted) => return *converted,
         Err(payload) => payload,

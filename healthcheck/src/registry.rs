@@ -316,7 +316,11 @@ impl HealthCheck {
             .position(|each| *each == phase)
             .and_then(|index| u8::try_from(index).ok())
             .unwrap_or(NO_PHASE);
-        if self.told_phase.swap(code, Ordering::AcqRel) != code {
+        // Read first: every whole-probe report comes here, and a write on each would
+        // bounce the line between cores for nothing.
+        if self.told_phase.load(Ordering::Acquire) != code
+            && self.told_phase.swap(code, Ordering::AcqRel) != code
+        {
             observe::phase_changed(phase);
         }
     }

@@ -185,8 +185,14 @@ pub(crate) fn epoch_seconds<S: Serializer>(
     time: &SystemTime,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    serializer.serialize_f64(since_epoch.as_secs_f64())
+    serializer.serialize_f64(seconds_since_epoch(*time))
+}
+
+/// `time` as float seconds since the Unix epoch (0 before it).
+pub(crate) fn seconds_since_epoch(time: SystemTime) -> f64 {
+    time.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
 }
 
 fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use futures_util::FutureExt;
 use tokio::sync::Notify;
 use tokio::sync::futures::Notified;
 use tokio::time::Instant;
@@ -307,13 +306,12 @@ impl RunGuard {
         let deadline = started
             .checked_add(timeout)
             .unwrap_or_else(|| started + healthcheck_rules::MAX_DURATION);
-        // Building the future runs user code too (a sync check's setup), so it is inside
-        // the unwind guard as well.
-        // Polled quietly: a panic in it skips the process's panic hook (see `panics`).
-        let run = Quiet(Box::pin(async {
+        // Building the future runs user code too (a sync check's setup), so it happens
+        // inside the first poll. Polled quietly: a panic ends the run as a failure and
+        // skips the process's panic hook (see `panics`).
+        let mut run = Quiet(Box::pin(async {
             (slot.check.run)(&slot.context.states).await
         }));
-        let mut run = Box::pin(AssertUnwindSafe(run).catch_unwind());
         let mut panic = None;
         let (health, outcome) = match tokio::time::timeout_at(deadline, &mut run).await {
             Ok(Ok(health)) => {
@@ -326,9 +324,8 @@ impl RunGuard {
                     (health, outcome)
                 }
             }
-            Ok(Err(payload)) => {
+            Ok(Err(caught)) => {
                 panics::drop_quietly(run);
-                let caught = panics::into_check_panic(payload);
                 let health = Health::fail(format!("check panicked: {}", caught.message));
                 panic = Some(caught);
                 (health, Outcome::Panic)

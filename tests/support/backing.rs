@@ -49,14 +49,10 @@ impl Server {
         if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), connect).await {
             return true;
         }
-        let message = format!(
+        super::missing(&format!(
             "{} does not answer on {}; start it with: {}",
             self.name, self.addr, self.start
-        );
-        if std::env::var_os("CI").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("skipped (CI is unset): {message}");
+        ));
         false
     }
 }

@@ -106,3 +106,10 @@ pub fn example(name: &str) -> PathBuf {
     );
     path
 }
+
+/// Something a test needs is missing (a server, a tool): under CI a failure saying
+/// `message`; elsewhere the test is skipped, saying so.
+pub fn missing(message: &str) {
+    assert!(std::env::var_os("CI").is_none(), "{message}");
+    eprintln!("skipped (CI is unset): {message}");
+}

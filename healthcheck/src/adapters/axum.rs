@@ -43,9 +43,5 @@ where
     if !base.is_empty() {
         router = router.route(&format!("{base}/"), any(respond.clone()));
     }
-    // The probes' own paths, matched exactly: cheaper than the catch-all's capture.
-    for probe in ["live", "ready", "startup"] {
-        router = router.route(&format!("{base}/{probe}"), any(respond.clone()));
-    }
     router.route(&format!("{base}/{{*rest}}"), any(respond))
 }

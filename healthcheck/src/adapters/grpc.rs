@@ -27,6 +27,7 @@ use crate::kind::Probe;
 use crate::lifecycle::Phase;
 use crate::registry::HealthCheck;
 use crate::report::Report;
+use crate::selection::Selection;
 use crate::status_codes::StatusCodes;
 
 /// The longest a `Watch` waits before looking again when nothing was told to change:
@@ -82,10 +83,13 @@ impl HealthService {
     async fn status(&self, service: &str) -> Option<(ServingStatus, SystemTime)> {
         let report = if service.is_empty() {
             self.health.run_probe(Probe::Readiness).await
-        } else if self.health.check(service).is_some() {
-            self.health.run_named([service]).await
         } else {
-            return None;
+            // One snapshot decides both whether the check exists and what runs.
+            let (report, unknown) = self.health.run_selected(&Selection::named([service])).await;
+            if unknown.is_some() {
+                return None;
+            }
+            report
         };
         let status = if matches!(report.phase, Phase::Stopping | Phase::Stopped) {
             ServingStatus::NotServing

@@ -1,12 +1,10 @@
 //! The Flask healthcheck format, the default: the report itself as JSON.
 
-use std::time::SystemTime;
-
 use http::Response;
 use serde::Serialize;
 
 use super::{Format, Rendering, response};
-use crate::report::{Report, Status};
+use crate::report::{Report, Status, seconds_since_epoch};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
@@ -44,15 +42,14 @@ fn body(report: &Report, status: Status) -> String {
         .map(|result| result.json().len() + 1)
         .sum();
     let mut out = Vec::with_capacity(results + report.hostname.len() + 128);
-    // Written straight into the buffer: no string per field.
-    let mut field = |name: &[u8], value: &dyn erased::Json| {
-        out.extend_from_slice(name);
-        value.write_to(&mut out);
-    };
-    field(b"{\"status\":", &status);
-    field(b",\"timestamp\":", &EpochSeconds(report.timestamp));
-    field(b",\"hostname\":", &report.hostname.as_str());
-    field(b",\"phase\":", &report.phase);
+    field(&mut out, b"{\"status\":", &status);
+    field(
+        &mut out,
+        b",\"timestamp\":",
+        &seconds_since_epoch(report.timestamp),
+    );
+    field(&mut out, b",\"hostname\":", &report.hostname);
+    field(&mut out, b",\"phase\":", &report.phase);
     out.extend_from_slice(b",\"results\":[");
     for (index, result) in report.results.iter().enumerate() {
         if index > 0 {
@@ -64,26 +61,10 @@ fn body(report: &Report, status: Status) -> String {
     String::from_utf8(out).expect("JSON text is UTF-8")
 }
 
-mod erased {
-    /// A value written as JSON into a buffer, whatever its type.
-    pub(super) trait Json {
-        fn write_to(&self, out: &mut Vec<u8>);
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn write_to(&self, out: &mut Vec<u8>) {
-            serde_json::to_writer(out, self).expect("plain values always serialize");
-        }
-    }
-}
-
-/// A time as float seconds since the epoch, as the report writes its timestamps.
-struct EpochSeconds(SystemTime);
-
-impl Serialize for EpochSeconds {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        crate::report::epoch_seconds(&self.0, serializer)
-    }
+/// `name` then `value` as JSON, written straight into `out`: no string per field.
+fn field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize) {
+    out.extend_from_slice(name);
+    serde_json::to_writer(out, value).expect("plain values always serialize");
 }
 
 #[cfg(test)]

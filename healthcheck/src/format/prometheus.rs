@@ -2,12 +2,11 @@
 //! a metrics exporter.
 
 use std::fmt::Write;
-use std::time::SystemTime;
 
 use http::{Response, StatusCode};
 
 use super::{Format, Rendering, response};
-use crate::report::Report;
+use crate::report::{Report, seconds_since_epoch};
 use crate::stats::{DURATION_BUCKETS, Outcome, PHASES, status_value};
 
 /// The same series the `metrics` feature records, rendered from the report:
@@ -136,7 +135,7 @@ fn exposition(report: &Report) -> String {
         if let Some(ended) = stats.last_run {
             let labels = [("check", result.checker.as_str())];
             let name = "healthcheck_check_last_run_timestamp_seconds";
-            sample(&mut out, name, &labels, epoch_seconds(ended));
+            sample(&mut out, name, &labels, seconds_since_epoch(ended));
         }
     }
     family(
@@ -200,13 +199,6 @@ fn write_value(out: &mut String, value: f64) {
     } else {
         let _ = write!(out, "{value}");
     }
-}
-
-fn epoch_seconds(ended: SystemTime) -> f64 {
-    ended
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs_f64()
 }
 
 #[cfg(test)]
