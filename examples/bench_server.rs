@@ -1,13 +1,18 @@
-//! The two servers `scripts/bench-side-by-side.sh` drives with wrk: a bare axum handler
-//! returning a fixed JSON body of about the size of the library's report, and the
-//! library's endpoint with three checks that pass at once and stay cached.
+//! The servers the benchmark scripts drive: a bare axum handler returning a fixed JSON
+//! body of about the size of the library's report, and the library's endpoint with three
+//! checks that pass at once and stay cached (`scripts/bench-side-by-side.sh`,
+//! `scripts/bench-memory.sh`); and, for floods of probes that wait
+//! (`scripts/bench-memory.sh`), the library with one check that never returns (its
+//! timeout, 1 s, ends each run) beside a bare handler that sleeps 1 s before answering.
 //!
 //! ```text
 //! cargo run --release --example bench_server -- bare          # ADDR, default 127.0.0.1:8000
 //! cargo run --release --example bench_server -- healthcheck
+//! cargo run --release --example bench_server -- bare-hung
+//! cargo run --release --example bench_server -- healthcheck-hung
 //! ```
 //!
-//! Both serve `/healthcheck` and `/healthcheck/ready`.
+//! All serve `/healthcheck` and `/healthcheck/ready`.
 
 use std::time::Duration;
 
@@ -25,6 +30,34 @@ fn bare() -> Router {
     Router::new()
         .route("/healthcheck", get(answer))
         .route("/healthcheck/ready", get(answer))
+}
+
+/// How long a hung probe waits: the hung check's timeout, and the bare handler's sleep.
+const HUNG: Duration = Duration::from_secs(1);
+
+fn bare_hung() -> Router {
+    let answer = || async {
+        tokio::time::sleep(HUNG).await;
+        ([(CONTENT_TYPE, "application/json")], BODY)
+    };
+    Router::new()
+        .route("/healthcheck", get(answer))
+        .route("/healthcheck/ready", get(answer))
+}
+
+/// One check that never returns: every run ends at its timeout, failed, and is not
+/// reused (a failed result's TTL is zero), so each flood waits on a fresh run.
+fn library_hung() -> Result<Router, healthcheck::CollectError> {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .hostname("bench-host")
+        .check(
+            Check::new("hung", std::future::pending::<(bool, String)>)
+                .timeout(HUNG)
+                .failed_ttl(Duration::ZERO),
+        )
+        .build()?;
+    Ok(healthcheck::axum::router(Endpoint::new(health)))
 }
 
 fn library() -> Result<Router, healthcheck::CollectError> {
@@ -51,7 +84,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = match mode.as_str() {
         "bare" => bare(),
         "healthcheck" => library()?,
-        _ => return Err("usage: bench_server bare|healthcheck".into()),
+        "bare-hung" => bare_hung(),
+        "healthcheck-hung" => library_hung()?,
+        _ => return Err("usage: bench_server bare|healthcheck|bare-hung|healthcheck-hung".into()),
     };
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_string());
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -52,7 +52,7 @@ pub fn validate(sig: &Signature) -> syn::Result<()> {
             "a health check cannot be a `const fn`; remove `const`",
         ));
     }
-    if let Some(token) = &sig.unsafety {
+    if let syn::Safety::Unsafe(token) = &sig.safety {
         errors.push(syn::Error::new_spanned(
             token,
             "a health check cannot be an `unsafe fn`; remove `unsafe` and keep unsafe code in a block inside it",

@@ -218,9 +218,7 @@ impl Builder {
             max_output: self.max_output,
             changes: changes.clone(),
         });
-        let hostname = self
-            .hostname
-            .unwrap_or_else(|| gethostname::gethostname().to_string_lossy().into_owned());
+        let hostname = self.hostname.unwrap_or_else(system_hostname);
         Ok(HealthCheck::from_parts(Parts {
             shutdown: Shutdown {
                 hooks: slots::make(hooks, self.defaults, &context),
@@ -264,4 +262,21 @@ impl std::fmt::Debug for Builder {
             .field("linked_checks", &self.linked_checks)
             .finish_non_exhaustive()
     }
+}
+
+/// The kernel's hostname, as `gethostname(2)` gives it: on Linux, the UTS namespace's
+/// name under `/proc` (a container's own name), read without a crate.
+#[cfg(target_os = "linux")]
+fn system_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim_end().to_owned())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// The system's hostname, through the gethostname crate.
+#[cfg(not(target_os = "linux"))]
+fn system_hostname() -> String {
+    gethostname::gethostname().to_string_lossy().into_owned()
 }

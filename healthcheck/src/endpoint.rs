@@ -287,12 +287,15 @@ impl Endpoint {
                 }
             };
         }
+        let default = &self.config.format;
+        let Some(accept) = accept else {
+            return Ok(Arc::clone(default));
+        };
         let media_type = |format: &Arc<dyn Format>| {
             let full = format.media_type();
             full.split(';').next().unwrap_or(full).trim().to_owned()
         };
-        let default = &self.config.format;
-        for wanted in accept.unwrap_or("").split(',') {
+        for wanted in accept.split(',') {
             let wanted = wanted
                 .split(';')
                 .next()

@@ -143,7 +143,7 @@ impl HealthCheck {
     /// The report, and what the selection named that does not exist.
     pub(crate) async fn run_selected(&self, selection: &Selection) -> (Report, Option<Unknown>) {
         self.ensure_startup_driver();
-        let list = self.slots.load_full();
+        let list = self.slots.load();
         let gated = self.startup_gates(selection);
         if let Some(unknown) = unknown_group_or_tags(selection, &list) {
             let phase = self.lifecycle.phase(gated, true);
@@ -533,7 +533,7 @@ impl From<Arc<HealthCheck>> for HealthCheck {
 
 /// Runs every enabled check of `slots` whose result is stale, waiting for the runs.
 async fn refresh_all(slots: &Slots) {
-    let list = slots.load_full();
+    let list = slots.load();
     let now = Instant::now();
     let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
         .map(|slot| slot.lookup(now, Freshness::Cached))

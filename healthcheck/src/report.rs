@@ -124,11 +124,27 @@ impl CheckResult {
         }
     }
 
-    /// This result as JSON, written once and then reused.
-    pub(crate) fn json(&self) -> &str {
-        self.json
-            .0
-            .get_or_init(|| serde_json::to_string(self).expect("a result always serializes"))
+    /// Appends this result's JSON to `out`: the text kept from an earlier report if
+    /// there is one, else written now, and kept when the cache will show this result
+    /// again (it outlives its run: `expires` after `timestamp`). A result of a TTL of
+    /// zero is written straight into `out` and never copied.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        if let Some(text) = self.json.0.get() {
+            out.extend_from_slice(text.as_bytes());
+            return;
+        }
+        let start = out.len();
+        serde_json::to_writer(&mut *out, self).expect("a result always serializes");
+        if self.expires > self.timestamp {
+            let text = std::str::from_utf8(&out[start..]).expect("JSON text is UTF-8");
+            // Another report may have kept it first: the same text either way.
+            let _ = self.json.0.set(text.to_owned());
+        }
+    }
+
+    /// The length of this result's JSON if it was kept, for sizing a body.
+    pub(crate) fn kept_json_len(&self) -> Option<usize> {
+        self.json.0.get().map(String::len)
     }
 
     /// The check's runs up to the one that made this result, for metrics; none for a

@@ -81,6 +81,18 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
     let Some(rest) = rest.strip_prefix('/') else {
         return Err(not_found());
     };
+    // The probes' own paths, matched before any decoding: nothing to allocate.
+    let fixed = match rest {
+        "live" => Some(Route::Live),
+        "ready" => Some(Route::Ready),
+        "startup" => Some(Route::Startup),
+        "services" => Some(Route::Services),
+        "info" => Some(Route::Info),
+        _ => None,
+    };
+    if let Some(route) = fixed {
+        return Ok(route);
+    }
     let segments: Vec<&str> = rest.split('/').collect();
     let mut decoded = Vec::with_capacity(segments.len());
     for segment in &segments {

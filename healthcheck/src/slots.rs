@@ -1,9 +1,7 @@
 //! The set of checks a registry runs: one [`Slot`] per check, sorted by name, replaced
-//! whole on each change so readers never wait for a writer.
+//! whole on each change, so a reader holds the lock only to copy a pointer.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
-use arc_swap::{ArcSwap, Guard};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::check::Check;
 use crate::kind::Kind;
@@ -15,7 +13,7 @@ pub(crate) type SlotList = Vec<Arc<Slot>>;
 
 /// The registry's checks; shared with the background tasks (startup, refresh).
 pub(crate) struct Slots {
-    list: ArcSwap<SlotList>,
+    list: RwLock<Arc<SlotList>>,
     /// Serializes changes, so two registrations cannot lose one another.
     changes: Mutex<()>,
     defaults: Defaults,
@@ -27,34 +25,35 @@ impl Slots {
     pub(crate) fn new(checks: Vec<Check>, defaults: Defaults, context: Arc<RunContext>) -> Self {
         let list = make(checks, defaults, &context);
         Slots {
-            list: ArcSwap::from_pointee(list),
+            list: RwLock::new(Arc::new(list)),
             changes: Mutex::new(()),
             defaults,
             context,
         }
     }
 
-    /// The current list, without a reference-count change (the request path).
-    pub(crate) fn load(&self) -> Guard<Arc<SlotList>> {
-        self.list.load()
+    /// The current list, to hold across awaits.
+    pub(crate) fn load(&self) -> Arc<SlotList> {
+        // A panic never happens under this lock: a poisoned one still holds a whole list.
+        Arc::clone(&self.list.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The current list, to hold across awaits.
-    pub(crate) fn load_full(&self) -> Arc<SlotList> {
-        self.list.load_full()
+    /// Makes `list` the current one; the caller holds `changes`.
+    fn store(&self, list: SlotList) {
+        *self.list.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(list);
     }
 
     /// Adds a check, validated like `build` does, unless one of that name exists.
     pub(crate) fn register(&self, check: Check) -> Result<(), CollectError> {
         validation::ok_or_error(validation::check_problems(&check, &self.context.states))?;
         let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = self.list.load_full();
+        let current = self.load();
         match current.binary_search_by(|slot| slot.check.name().cmp(check.name())) {
             Err(index) => {
                 let mut list = SlotList::clone(&current);
                 let slot = Slot::new(check, self.defaults, Arc::clone(&self.context));
                 list.insert(index, Arc::new(slot));
-                self.list.store(Arc::new(list));
+                self.store(list);
                 Ok(())
             }
             Ok(index) => Err(CollectError::from(vec![Problem::DuplicateName {
@@ -68,12 +67,12 @@ impl Slots {
     /// Removes the check named `name`; `false` if there is none.
     pub(crate) fn unregister(&self, name: &str) -> bool {
         let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
-        let current = self.list.load_full();
+        let current = self.load();
         match current.binary_search_by(|slot| slot.check.name().cmp(name)) {
             Ok(index) => {
                 let mut list = SlotList::clone(&current);
                 list.remove(index);
-                self.list.store(Arc::new(list));
+                self.store(list);
                 true
             }
             Err(_) => false,
@@ -82,7 +81,7 @@ impl Slots {
 
     /// Enables or disables the check named `name`; `false` if there is none.
     pub(crate) fn set_enabled(&self, name: &str, enabled: bool) -> bool {
-        match find_any(&self.list.load(), name) {
+        match find_any(&self.load(), name) {
             Some(slot) => {
                 slot.set_enabled(enabled);
                 true

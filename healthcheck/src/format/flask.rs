@@ -32,14 +32,14 @@ impl Format for Flask {
 }
 
 /// The report as JSON with `status` at the top, field for field what serializing
-/// `{status, timestamp, hostname, phase, results}` writes. Each result's JSON is written
-/// once and kept with it (a cached result never changes), so a probe answered from the
-/// cache writes only the top-level fields.
+/// `{status, timestamp, hostname, phase, results}` writes. A cached result's JSON is
+/// kept with it (a cached result never changes), so a probe answered from the cache
+/// writes only the top-level fields; a fresh one is written straight into the body.
 fn body(report: &Report, status: Status) -> String {
     let results: usize = report
         .results
         .iter()
-        .map(|result| result.json().len() + 1)
+        .map(|result| result.kept_json_len().unwrap_or(FRESH_RESULT_LEN) + 1)
         .sum();
     let mut out = Vec::with_capacity(results + report.hostname.len() + 128);
     field(&mut out, b"{\"status\":", &status);
@@ -55,11 +55,15 @@ fn body(report: &Report, status: Status) -> String {
         if index > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(result.json().as_bytes());
+        result.write_json(&mut out);
     }
     out.extend_from_slice(b"]}");
     String::from_utf8(out).expect("JSON text is UTF-8")
 }
+
+/// About the length of a result not written yet (a short name and output), so the
+/// body of an uncached report is rarely copied as it grows.
+const FRESH_RESULT_LEN: usize = 192;
 
 /// `name` then `value` as JSON, written straight into `out`: no string per field.
 fn field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize) {
@@ -79,12 +83,14 @@ mod tests {
     use crate::report::{CheckResult, Report, Status};
 
     #[test]
-    fn the_body_is_what_serializing_the_report_writes_and_a_reused_result_is_unchanged() {
+    fn the_body_is_what_serializing_the_report_writes_and_only_a_cached_result_is_kept() {
         let mut passed = CheckResult::failed_now("db \"primary\"", "line\nbreak é");
         passed.passed = true;
         passed.status = crate::HealthStatus::Pass;
         passed.response_time = Duration::from_micros(1234);
         passed.details.insert("observedValue".into(), 48.into());
+        // Cached for a while: its JSON is kept. The failed one's TTL is zero: never kept.
+        passed.expires = passed.timestamp + Duration::from_secs(10);
         let failed = CheckResult::failed_now("queue", "connection refused");
         let report = Report::new(
             "host \"a\"",
@@ -109,7 +115,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(body(&report, Status::Failure), expected);
-        // The second time, from the results' kept JSON: the same bytes.
+        assert!(report.results[0].kept_json_len().is_some());
+        assert_eq!(report.results[1].kept_json_len(), None);
+        // The second time, the cached result from its kept JSON: the same bytes.
         assert_eq!(body(&report, Status::Failure), expected);
     }
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# What the library costs a service: the README's quickstart app beside a bare axum app,
+# each a fresh package outside the workspace, built cold (`cargo build --release` in an
+# empty target directory, crates already downloaded) in turns, ROUNDS times. Prints the
+# build time (median, min–max), the crates compiled and the release binary's size, and
+# what the library adds to each. Three apps:
+#
+#   bare      axum + tokio, `/` and a fixed-JSON `/healthcheck` handler
+#   default   the same plus healthcheck-kit with default features: one #[health_check],
+#             answered by `Endpoint::respond` from an axum handler of the app's own
+#   axum      the README's quickstart as written (healthcheck-kit with "axum")
+#
+# Then `cargo build --release --timings` of the quickstart; its HTML report is kept
+# in target/service-cost/ for "which dependency takes the time".
+#
+#   scripts/service-cost.sh [ROUNDS]     (default 2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+checkout=$PWD
+rounds=${1:-2}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo fetch --quiet
+
+# The quickstart's blocks from the README, as tests/quickstart.rs takes them.
+python3 - "$work" "$checkout" <<'EOF'
+import os
+import sys
+
+work, checkout = sys.argv[1], sys.argv[2]
+readme = open(os.path.join(checkout, "README.md")).read()
+
+def block(after, fence):
+    start = readme.index(after) + len(after)
+    body = readme.index("\n", readme.index(fence, start)) + 1
+    return readme[body:readme.index("\n```", body) + 1]
+
+dependencies = block("## Quickstart", "```toml")
+main = block("`src/main.rs`", "```rust")
+library = f'healthcheck-kit = {{ path = "{checkout}/healthcheck",'
+pointed = dependencies.replace('healthcheck-kit = { version = "0.1",', library, 1)
+assert pointed != dependencies, "the quickstart's dependency line changed"
+without_library = "".join(
+    line for line in dependencies.splitlines(True) if not line.startswith("healthcheck-kit")
+)
+
+def package(name, dependencies, main):
+    os.makedirs(os.path.join(work, name, "src"))
+    with open(os.path.join(work, name, "Cargo.toml"), "w") as f:
+        f.write(f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
+                f"[workspace]\n\n{dependencies}")
+    with open(os.path.join(work, name, "src/main.rs"), "w") as f:
+        f.write(main)
+
+package("bare", without_library, '''\
+const BODY: &str = r#"{"status":"success","results":[]}"#;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "hello" }))
+        .route(
+            "/healthcheck",
+            axum::routing::get(|| async {
+                ([(axum::http::header::CONTENT_TYPE, "application/json")], BODY)
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+    println!("health: http://{}/healthcheck", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+''')
+
+package("default", without_library + f'healthcheck-kit = {{ path = "{checkout}/healthcheck" }}\n', '''\
+use healthcheck::{Endpoint, HealthCheck, health_check};
+
+#[health_check(name = "cache", timeout = "500ms", success_ttl = "10s")]
+async fn cache() -> (bool, String) {
+    (true, "cache ok".to_string())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let health = HealthCheck::collect()?;
+    let endpoint = Endpoint::new(health.clone());
+    let answer = move |request: axum::extract::Request| {
+        let endpoint = endpoint.clone();
+        async move { endpoint.respond(&request).await }
+    };
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "hello" }))
+        .route("/healthcheck", axum::routing::any(answer.clone()))
+        .route("/healthcheck/{*rest}", axum::routing::any(answer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+    println!("health: http://{}/healthcheck", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(health.shutdown_signal())
+        .await?;
+    health.finish_shutdown().await;
+    Ok(())
+}
+''')
+
+package("axum", pointed, main)
+EOF
+
+# The workspace's lock file: the same versions; what it lacks (axum's default features)
+# is downloaded before the clock starts.
+for app in bare default axum; do
+    cp Cargo.lock "$work/$app/"
+    (cd "$work/$app" && cargo fetch --quiet)
+done
+
+results=$work/results
+for round in $(seq 1 "$rounds"); do
+    for app in bare default axum; do
+        rm -rf "$work/target"
+        start=$(date +%s.%N)
+        crates=$(cd "$work/$app" && CARGO_TARGET_DIR="$work/target" \
+            cargo build --release --offline 2>&1 | grep -c '^ *Compiling' || true)
+        end=$(date +%s.%N)
+        size=$(stat -c %s "$work/target/release/$app")
+        seconds=$(echo "$end - $start" | bc)
+        echo "$app $seconds $crates $size" | tee -a "$results"
+    done
+done
+
+echo
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "rounds: $rounds, cargo build --release, cold, crates downloaded"
+python3 - "$results" <<'EOF'
+import statistics
+import sys
+
+rows = [line.split() for line in open(sys.argv[1])]
+apps = {}
+for app, seconds, crates, size in rows:
+    apps.setdefault(app, []).append((float(seconds), int(crates), int(size)))
+
+def median(app, i):
+    return statistics.median(row[i] for row in apps[app])
+
+print("| app | cold release build (s) | crates compiled | binary | added to bare |")
+print("|---|---|---|---|---|")
+for app in ["bare", "default", "axum"]:
+    times = [row[0] for row in apps[app]]
+    added = median(app, 2) - median("bare", 2)
+    print(f"| {app} | {median(app, 0):.1f} ({min(times):.1f}–{max(times):.1f}) "
+          f"| {median(app, 1):.0f} | {median(app, 2) / 2**20:.2f} MiB "
+          f"| {median(app, 0) / median('bare', 0):.2f}x build, {added / 2**20:+.2f} MiB |")
+EOF
+
+# Where the quickstart's build goes, crate by crate.
+rm -rf "$work/target"
+(cd "$work/axum" && CARGO_TARGET_DIR="$work/target" cargo build --release --offline --timings --quiet)
+mkdir -p target/service-cost
+cp "$work"/target/cargo-timings/cargo-timing.html target/service-cost/
+echo "timings: target/service-cost/cargo-timing.html"
