@@ -56,6 +56,41 @@ async fn results_are_ordered_by_name_whatever_the_link_order() {
 }
 
 #[tokio::test]
+async fn cached_results_and_fresh_runs_interleave_in_name_order() {
+    // Every other check is cached for an hour; the rest run on every report, so the
+    // second report mixes results it knows with runs it waits for.
+    let health = (0..12)
+        .fold(HealthCheck::builder().linked_checks(false), |builder, i| {
+            let ttl = if i % 3 == 0 {
+                Duration::ZERO
+            } else {
+                Duration::from_secs(3600)
+            };
+            builder.check(
+                Check::new(format!("check_{i:02}"), move || async move {
+                    (true, format!("run of {i}"))
+                })
+                .success_ttl(ttl),
+            )
+        })
+        .build()
+        .unwrap();
+    let first = health.run().await;
+    let second = health.run().await;
+    let names: Vec<&str> = second.results.iter().map(|r| r.checker.as_str()).collect();
+    let expected: Vec<String> = (0..12).map(|i| format!("check_{i:02}")).collect();
+    assert_eq!(names, expected);
+    for (index, (before, after)) in first.results.iter().zip(&second.results).enumerate() {
+        assert_eq!(after.output, format!("run of {index}"));
+        // The cached ones are the very same results; the others were run again.
+        assert_eq!(
+            std::sync::Arc::ptr_eq(before, after),
+            index % 3 != 0,
+            "{index}"
+        );
+    }
+}
+#[tokio::test]
 async fn attribute_options_and_source_location_are_recorded() {
     let health = HealthCheck::collect().unwrap();
     let alpha = health.check("alpha").unwrap();
@@ -85,7 +120,7 @@ async fn the_builder_sets_hostname_and_defaults_for_checks_that_set_none() {
         .build()
         .unwrap();
     let report = health.run().await;
-    assert_eq!(report.hostname, "web-7");
+    assert_eq!(&*report.hostname, "web-7");
     let result = &report.results[0];
     assert_eq!(
         result.expires.duration_since(result.timestamp).unwrap(),

@@ -148,7 +148,7 @@ impl HealthCheck {
         if let Some(unknown) = unknown_group_or_tags(selection, &list) {
             let phase = self.lifecycle.phase(gated, true);
             return (
-                Report::new(&*self.hostname, phase, Vec::new()),
+                Report::new(Arc::clone(&self.hostname), phase, Vec::new()),
                 Some(unknown),
             );
         }
@@ -156,24 +156,26 @@ impl HealthCheck {
         let stopped = self.lifecycle.is_stopped();
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
-        let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
-            .filter(|slot| selection.includes(&slot.check))
-            .map(|slot| {
-                let freshness = if stopped || starting_up(slot, started) {
-                    Freshness::KnownOnly
-                } else if serve_stale {
-                    Freshness::ServeStale
-                } else {
-                    Freshness::Cached
-                };
-                slot.lookup(now, freshness)
-            })
-            .collect();
-        // Every run the lookups need has started: awaiting them in order costs the
-        // slowest run, not the sum.
-        let mut results = Vec::with_capacity(lookups.len());
-        for lookup in lookups {
-            results.push(lookup.result().await);
+        // Known results in name order; the lookups that wait on a run, with the place
+        // their result takes among all of them. A cached probe allocates one vector.
+        let mut results = Vec::new();
+        let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
+        for slot in slots::enabled(&list).filter(|slot| selection.includes(&slot.check)) {
+            let freshness = if stopped || starting_up(slot, started) {
+                Freshness::KnownOnly
+            } else if serve_stale {
+                Freshness::ServeStale
+            } else {
+                Freshness::Cached
+            };
+            match slot.lookup(now, freshness) {
+                Lookup::Known(result) => results.push(result),
+                waits => waiting.push((results.len() + waiting.len(), waits)),
+            }
+        }
+        if !waiting.is_empty() {
+            // Boxed: only a report that waits on runs carries this future's state.
+            results = Box::pin(merge_waited(results, waiting)).await;
         }
         let mut unknown = None;
         if let Some(names) = selection.names() {
@@ -205,7 +207,10 @@ impl HealthCheck {
         if selection.is_whole_probe() && matches!(probe, Probe::Combined | Probe::Readiness) {
             self.tell_phase(phase);
         }
-        (Report::new(&*self.hostname, phase, results), unknown)
+        (
+            Report::new(Arc::clone(&self.hostname), phase, results),
+            unknown,
+        )
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
@@ -407,7 +412,7 @@ impl HealthCheck {
             .await;
         let phase = self.lifecycle.phase(false, true);
         self.tell_phase(phase);
-        Report::new(&*self.hostname, phase, results.clone())
+        Report::new(Arc::clone(&self.hostname), phase, results.clone())
     }
 
     /// Whether [`HealthCheck::finish_shutdown`] has ended the shutdown.
@@ -609,4 +614,21 @@ fn not_found(name: &str, exists: bool) -> Arc<CheckResult> {
         format!("not found: no health check is named `{name}`")
     };
     Arc::new(CheckResult::failed_now(name, output))
+}
+
+/// `known` with the result of each waiting lookup put at its place among them. Every
+/// run the lookups need has started: awaiting them in order costs the slowest run, not
+/// the sum.
+async fn merge_waited(
+    known: Vec<Arc<CheckResult>>,
+    waiting: Vec<(usize, Lookup<'_>)>,
+) -> Vec<Arc<CheckResult>> {
+    let mut merged = Vec::with_capacity(known.len() + waiting.len());
+    let mut known = known.into_iter();
+    for (place, lookup) in waiting {
+        merged.extend(known.by_ref().take(place - merged.len()));
+        merged.push(lookup.result().await);
+    }
+    merged.extend(known);
+    merged
 }

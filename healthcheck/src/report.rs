@@ -31,8 +31,9 @@ pub struct Report {
     /// When this report was made (fresh on every report, even when results are cached).
     #[serde(serialize_with = "epoch_seconds")]
     pub timestamp: SystemTime,
-    /// The host that ran the checks.
-    pub hostname: String,
+    /// The host that ran the checks; shared with the registry, so a report copies no
+    /// string for it.
+    pub hostname: Arc<str>,
     /// The application's phase for the probe this report answers; an addition to the
     /// Flask format that explains a 503 while every check passes (STARTING, STOPPING).
     pub phase: Phase,
@@ -134,12 +135,34 @@ impl CheckResult {
             return;
         }
         let start = out.len();
-        serde_json::to_writer(&mut *out, self).expect("a result always serializes");
+        self.write_fields(out);
         if self.expires > self.timestamp {
             let text = std::str::from_utf8(&out[start..]).expect("JSON text is UTF-8");
             // Another report may have kept it first: the same text either way.
             let _ = self.json.0.set(text.to_owned());
         }
+    }
+
+    /// Byte for byte what the derived `Serialize` writes, with the keys written as they
+    /// are rather than escaped on every report.
+    fn write_fields(&self, out: &mut Vec<u8>) {
+        write_field(out, b"{\"checker\":", &self.checker);
+        write_field(out, b",\"output\":", &self.output);
+        write_field(out, b",\"passed\":", &self.passed);
+        write_field(out, b",\"status\":", &self.status);
+        if !self.group.is_empty() {
+            write_field(out, b",\"group\":", &self.group);
+        }
+        if !self.details.is_empty() {
+            write_field(out, b",\"details\":", &self.details);
+        }
+        let timestamp = seconds_since_epoch(self.timestamp);
+        write_field(out, b",\"timestamp\":", &timestamp);
+        let expires = seconds_since_epoch(self.expires);
+        write_field(out, b",\"expires\":", &expires);
+        let response_time = self.response_time.as_secs_f64();
+        write_field(out, b",\"response_time\":", &response_time);
+        out.push(b'}');
     }
 
     /// The length of this result's JSON if it was kept, for sizing a body.
@@ -158,7 +181,11 @@ impl Report {
     /// Builds a report stamped now; the status follows from the results. For testing a
     /// [`Format`](crate::format::Format) of your own; the registry makes reports.
     #[doc(hidden)]
-    pub fn new(hostname: impl Into<String>, phase: Phase, results: Vec<Arc<CheckResult>>) -> Self {
+    pub fn new(
+        hostname: impl Into<Arc<str>>,
+        phase: Phase,
+        results: Vec<Arc<CheckResult>>,
+    ) -> Self {
         let status = if results.iter().all(|result| result.passed) {
             Status::Success
         } else {
@@ -194,6 +221,13 @@ impl Report {
             .find(|result| result.checker == name)
             .map(|result| &**result)
     }
+}
+
+/// `name` (JSON text: a separator, a quoted key, a colon) then `value` as JSON, written
+/// straight into `out`: no string per field.
+pub(crate) fn write_field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize) {
+    out.extend_from_slice(name);
+    serde_json::to_writer(out, value).expect("plain values always serialize");
 }
 
 /// Float seconds since the Unix epoch, as Python's `time.time()` gives them.

@@ -82,15 +82,7 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
         return Err(not_found());
     };
     // The probes' own paths, matched before any decoding: nothing to allocate.
-    let fixed = match rest {
-        "live" => Some(Route::Live),
-        "ready" => Some(Route::Ready),
-        "startup" => Some(Route::Startup),
-        "services" => Some(Route::Services),
-        "info" => Some(Route::Info),
-        _ => None,
-    };
-    if let Some(route) = fixed {
+    if let Some(route) = fixed_route(rest) {
         return Ok(route);
     }
     let segments: Vec<&str> = rest.split('/').collect();
@@ -112,17 +104,25 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
     }
     match decoded.as_slice() {
         [group, name] if group == "group" && !name.is_empty() => Ok(Route::Group(name.clone())),
-        [one] => Ok(match one.as_str() {
-            "live" => Route::Live,
-            "ready" => Route::Ready,
-            "startup" => Route::Startup,
-            "services" => Route::Services,
-            "info" => Route::Info,
-            _ if one.is_empty() => return Err(not_found()),
-            name => Route::Check(name.to_owned()),
-        }),
+        [one] if one.is_empty() => Err(not_found()),
+        [one] => Ok(fixed_route(one).unwrap_or_else(|| Route::Check(one.clone()))),
         _ => Err(not_found()),
     }
+}
+
+/// The paths under the base that name no check, as written (no decoding needed).
+pub(crate) const FIXED_ROUTES: [&str; 5] = ["live", "ready", "startup", "services", "info"];
+
+/// The route of a fixed path under the base, if `rest` is one.
+fn fixed_route(rest: &str) -> Option<Route> {
+    Some(match rest {
+        "live" => Route::Live,
+        "ready" => Route::Ready,
+        "startup" => Route::Startup,
+        "services" => Route::Services,
+        "info" => Route::Info,
+        _ => return None,
+    })
 }
 
 /// The parameters in `query` (the part after `?`, if any).

@@ -43,5 +43,10 @@ where
     if !base.is_empty() {
         router = router.route(&format!("{base}/"), any(respond.clone()));
     }
+    // The probes' own paths are routes of their own: a wildcard match costs the router
+    // a decoded parameter per request.
+    for fixed in crate::request::FIXED_ROUTES {
+        router = router.route(&format!("{base}/{fixed}"), any(respond.clone()));
+    }
     router.route(&format!("{base}/{{*rest}}"), any(respond))
 }

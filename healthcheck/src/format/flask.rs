@@ -1,10 +1,9 @@
 //! The Flask healthcheck format, the default: the report itself as JSON.
 
 use http::Response;
-use serde::Serialize;
 
 use super::{Format, Rendering, response};
-use crate::report::{Report, Status, seconds_since_epoch};
+use crate::report::{Report, Status, seconds_since_epoch, write_field};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
@@ -42,14 +41,14 @@ fn body(report: &Report, status: Status) -> String {
         .map(|result| result.kept_json_len().unwrap_or(FRESH_RESULT_LEN) + 1)
         .sum();
     let mut out = Vec::with_capacity(results + report.hostname.len() + 128);
-    field(&mut out, b"{\"status\":", &status);
-    field(
+    write_field(&mut out, b"{\"status\":", &status);
+    write_field(
         &mut out,
         b",\"timestamp\":",
         &seconds_since_epoch(report.timestamp),
     );
-    field(&mut out, b",\"hostname\":", &report.hostname);
-    field(&mut out, b",\"phase\":", &report.phase);
+    write_field(&mut out, b",\"hostname\":", &report.hostname);
+    write_field(&mut out, b",\"phase\":", &report.phase);
     out.extend_from_slice(b",\"results\":[");
     for (index, result) in report.results.iter().enumerate() {
         if index > 0 {
@@ -64,12 +63,6 @@ fn body(report: &Report, status: Status) -> String {
 /// About the length of a result not written yet (a short name and output), so the
 /// body of an uncached report is rarely copied as it grows.
 const FRESH_RESULT_LEN: usize = 192;
-
-/// `name` then `value` as JSON, written straight into `out`: no string per field.
-fn field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize) {
-    out.extend_from_slice(name);
-    serde_json::to_writer(out, value).expect("plain values always serialize");
-}
 
 #[cfg(test)]
 mod tests {
