@@ -3,7 +3,8 @@
 //! checks that pass at once and stay cached (`scripts/bench-side-by-side.sh`,
 //! `scripts/bench-memory.sh`); and, for floods of probes that wait
 //! (`scripts/bench-memory.sh`), the library with one check that never returns (its
-//! timeout, 1 s, ends each run) beside a bare handler that sleeps 1 s before answering.
+//! timeout, 1 s, ends each run) beside a bare handler whose probes all wait for one
+//! deadline a second after the first.
 //!
 //! ```text
 //! cargo run --release --example bench_server -- bare          # ADDR, default 127.0.0.1:8000
@@ -14,12 +15,20 @@
 //!
 //! All serve `/healthcheck` and `/healthcheck/ready`.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 use healthcheck::{Check, Endpoint, HealthCheck};
+use tokio::time::Instant;
+
+/// With the `mimalloc` feature, freed memory goes back to the system within moments, so
+/// the process's RSS shows what it holds, not what the allocator kept.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A report of three passing checks as the library writes it (593 bytes), the bare
 /// handler's fixed answer: the same bytes on the wire, none of the work.
@@ -32,16 +41,31 @@ fn bare() -> Router {
         .route("/healthcheck/ready", get(answer))
 }
 
-/// How long a hung probe waits: the hung check's timeout, and the bare handler's sleep.
+/// How long a hung probe waits: the hung check's timeout, and the bare handler's wait.
 const HUNG: Duration = Duration::from_secs(1);
 
+/// A bare handler that waits as the library's probes of a hung check do: the first
+/// probe of a flood sets a deadline a second away, and every probe until then is
+/// answered at it, all at once (as one run's end wakes all its waiters).
 fn bare_hung() -> Router {
-    let answer = || async {
-        tokio::time::sleep(HUNG).await;
-        ([(CONTENT_TYPE, "application/json")], BODY)
+    let deadline = Arc::new(Mutex::new(Instant::now()));
+    let answer = move || {
+        let deadline = Arc::clone(&deadline);
+        async move {
+            let wake = {
+                let mut deadline = deadline.lock().unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                if *deadline <= now {
+                    *deadline = now + HUNG;
+                }
+                *deadline
+            };
+            tokio::time::sleep_until(wake).await;
+            ([(CONTENT_TYPE, "application/json")], BODY)
+        }
     };
     Router::new()
-        .route("/healthcheck", get(answer))
+        .route("/healthcheck", get(answer.clone()))
         .route("/healthcheck/ready", get(answer))
 }
 

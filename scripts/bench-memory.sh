@@ -10,6 +10,8 @@
 #    RSS after the first stretch (warmed up) and after each later one.
 #
 #   scripts/bench-memory.sh [FLOODS] [REQUESTS]     (defaults: 3 floods, 3000000 requests)
+#   ALLOCATOR=mimalloc scripts/bench-memory.sh      (both servers on mimalloc, set to give
+#                                                     freed memory back at once)
 #
 # Needs wrk (Debian: apt-get install wrk) and python3. The figures in BENCHMARKS.md come
 # from it.
@@ -21,7 +23,12 @@ total=${2:-3000000}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 ulimit -n 8192
 
-cargo build --release --quiet --example bench_server
+if [ "${ALLOCATOR:-system}" = mimalloc ]; then
+    cargo build --release --quiet --example bench_server --features mimalloc
+    export MIMALLOC_PURGE_DELAY=0 MIMALLOC_PURGE_DECOMMITS=1 MIMALLOC_ARENA_EAGER_COMMIT=0
+else
+    cargo build --release --quiet --example bench_server
+fi
 server=target/release/examples/bench_server
 trap 'kill "${pid:-0}" 2>/dev/null || true' EXIT
 

@@ -3,8 +3,10 @@
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
@@ -16,6 +18,7 @@ use crate::check::Check;
 use crate::health::{Health, HealthStatus};
 use crate::observe::{self, Previous};
 use crate::panics::{self, CheckPanic, Quiet};
+use crate::registration::RunFuture;
 use crate::report::{CheckResult, JsonOnce};
 use crate::state::States;
 use crate::stats::{Outcome, RunStats};
@@ -231,6 +234,9 @@ impl Slot {
     /// Tells the listeners every queued change, in order. One task delivers at a time;
     /// a change queued while it delivers is delivered by it, after the earlier ones.
     fn deliver_transitions(&self) {
+        if self.context.listeners.is_empty() {
+            return;
+        }
         {
             let mut state = self.lock();
             if state.delivering || state.transitions.is_empty() {
@@ -288,6 +294,26 @@ impl Slot {
     }
 }
 
+/// A check's future, made inside its first poll: making it runs user code too (a sync
+/// check's setup), which must panic inside the quiet poll, not before it.
+struct MadeOnPoll<'a> {
+    slot: &'a Slot,
+    future: Option<RunFuture>,
+}
+
+impl Future for MadeOnPoll<'_> {
+    type Output = Health;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Health> {
+        let this = self.get_mut();
+        let slot = this.slot;
+        this.future
+            .get_or_insert_with(|| (slot.check.run)(&slot.context.states))
+            .as_mut()
+            .poll(cx)
+    }
+}
+
 /// One run of a slot's check. Owns the slot, so whatever happens to the run (finished,
 /// dropped unpolled, panicked) the slot ends up not running and its waiters are woken.
 struct RunGuard {
@@ -306,12 +332,12 @@ impl RunGuard {
         let deadline = started
             .checked_add(timeout)
             .unwrap_or_else(|| started + healthcheck_rules::MAX_DURATION);
-        // Building the future runs user code too (a sync check's setup), so it happens
-        // inside the first poll. Polled quietly: a panic ends the run as a failure and
-        // skips the process's panic hook (see `panics`).
-        let mut run = Quiet(Box::pin(async {
-            (slot.check.run)(&slot.context.states).await
-        }));
+        // Polled quietly: a panic ends the run as a failure and skips the process's
+        // panic hook (see `panics`).
+        let mut run = Quiet(MadeOnPoll {
+            slot: &slot,
+            future: None,
+        });
         let mut panic = None;
         let (health, outcome) = match tokio::time::timeout_at(deadline, &mut run).await {
             Ok(Ok(health)) => {
