@@ -158,6 +158,31 @@ async fn a_panic_in_the_drop_of_a_timed_out_check_is_a_cached_timeout_failure() 
     assert_eq!(runs.load(Ordering::SeqCst), 1, "the failure is cached");
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_panic_while_a_check_makes_its_future_is_a_cached_failure() {
+    // The closure panics before it returns a future: user code that runs when a run
+    // starts, so it must be inside the run's panic guard like the future's polls.
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&runs);
+    let check = Check::new("cache", move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        if true {
+            panic!("no client configured");
+        }
+        async { (true, "ok".to_string()) }
+    })
+    .failed_ttl(Duration::from_secs(60));
+    let health = registry([check]);
+    for _ in 0..3 {
+        let report = health.run().await;
+        assert_eq!(
+            report.results[0].output,
+            "check panicked: no client configured"
+        );
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "the failure is cached");
+}
+
 // 4. A plain fn check that outlives its timeout runs again while still running.
 
 /// A blocking check that holds its thread until released, counting how many of its

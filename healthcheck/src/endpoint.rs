@@ -189,17 +189,15 @@ impl Endpoint {
             .and_then(|accept| accept.to_str().ok());
         // Everything but the run is decided here, so the future holds only what the run
         // needs: adapters box it per request, and a small box is a cheap one.
-        let plan = match self.plan(request.method(), request.uri(), details, accept) {
-            Ok(Plan::Run(run)) => Ok(run),
-            Ok(Plan::Answer(response)) => Err(response),
-            Err(rejection) => Err(rejected(&rejection)),
-        };
+        let plan = self
+            .plan(request.method(), request.uri(), details, accept)
+            .unwrap_or_else(|rejection| Plan::Answer(rejected(&rejection)));
         async move {
             let response = match plan {
-                Ok(run) => {
+                Plan::Run(run) => {
                     (self.run(run, details).await).unwrap_or_else(|rejection| rejected(&rejection))
                 }
-                Err(response) => response,
+                Plan::Answer(response) => response,
             };
             finish(head, response)
         }

@@ -46,10 +46,15 @@ pub(crate) fn install_quiet_hook() {
 
 /// Runs `f` as check code: a panic in it skips the panic hook and is returned.
 fn caught<R>(f: impl FnOnce() -> R) -> Result<R, CheckPanic> {
+    as_check_code(f).map_err(into_check_panic)
+}
+
+/// Runs `f` with the thread marked as running check code, catching its panic.
+fn as_check_code<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     let was = IN_CHECK.with(|flag| flag.replace(true));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
     IN_CHECK.with(|flag| flag.set(was));
-    outcome.map_err(into_check_panic)
+    outcome
 }
 
 /// Runs `f` as check code on a thread of its own (a blocking check): a panic in it is
@@ -98,7 +103,7 @@ fn into_check_panic(payload: Box<dyn Any + Send>) -> CheckPanic {
 /// Drops `value` (a check's future or panic payload) as check code, containing a panic
 /// in its `Drop`.
 pub(crate) fn drop_quietly<T>(value: T) {
-    let was = IN_CHECK.with(|flag| flag.replace(true));
-    let _ = std::panic::catch_unwind(AssertUnwindSafe(move || drop(value)));
-    IN_CHECK.with(|flag| flag.set(was));
+    // A panic's payload here is let go as it is: converting it would drop it quietly
+    // again, without end if its own `Drop` panics each time.
+    let _ = as_check_code(move || drop(value));
 }

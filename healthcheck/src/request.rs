@@ -110,19 +110,22 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
     }
 }
 
-/// The paths under the base that name no check, as written (no decoding needed).
-pub(crate) const FIXED_ROUTES: [&str; 5] = ["live", "ready", "startup", "services", "info"];
+/// The paths under the base that name no check, as written (no decoding needed), and
+/// their routes.
+pub(crate) const FIXED_ROUTES: [(&str, Route); 5] = [
+    ("live", Route::Live),
+    ("ready", Route::Ready),
+    ("startup", Route::Startup),
+    ("services", Route::Services),
+    ("info", Route::Info),
+];
 
 /// The route of a fixed path under the base, if `rest` is one.
 fn fixed_route(rest: &str) -> Option<Route> {
-    Some(match rest {
-        "live" => Route::Live,
-        "ready" => Route::Ready,
-        "startup" => Route::Startup,
-        "services" => Route::Services,
-        "info" => Route::Info,
-        _ => return None,
-    })
+    FIXED_ROUTES
+        .iter()
+        .find(|(path, _)| *path == rest)
+        .map(|(_, route)| route.clone())
 }
 
 /// The parameters in `query` (the part after `?`, if any).

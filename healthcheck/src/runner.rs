@@ -442,7 +442,7 @@ impl RunGuard {
             self.ended = true;
         }
         let changed = previous != Some(result.status);
-        if let Some(previous) = previous.filter(|previous| *previous != result.status)
+        if let Some(previous) = previous.filter(|_| changed)
             && !slot.context.listeners.is_empty()
         {
             state.transitions.push_back((previous, Arc::clone(&result)));

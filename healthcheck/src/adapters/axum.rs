@@ -45,7 +45,7 @@ where
     }
     // The probes' own paths are routes of their own: a wildcard match costs the router
     // a decoded parameter per request.
-    for fixed in crate::request::FIXED_ROUTES {
+    for (fixed, _) in crate::request::FIXED_ROUTES {
         router = router.route(&format!("{base}/{fixed}"), any(respond.clone()));
     }
     router.route(&format!("{base}/{{*rest}}"), any(respond))
