@@ -549,3 +549,73 @@ async fn a_huge_output_is_cut_to_the_cap_with_a_visible_marker() {
         "xxxxxxxxxx … [truncated: 50000000 bytes, the first 10 shown]"
     );
 }
+
+// 17. Runs started together share a task for their first poll (64 or more at once):
+// a run still pending after it, or one whose check blocks, must not take the others
+// down with it.
+
+/// More checks than get a task each from the start.
+const MANY: usize = 100;
+
+#[tokio::test(start_paused = true)]
+async fn runs_started_together_end_on_their_own_tasks_after_their_caller_goes_away() {
+    let finished = Arc::new(AtomicUsize::new(0));
+    let checks = (0..MANY).map(|index| {
+        let finished = Arc::clone(&finished);
+        Check::new(format!("slow_{index:03}"), move || {
+            let finished = Arc::clone(&finished);
+            async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                true
+            }
+        })
+        .success_ttl(Duration::from_secs(3600))
+    });
+    let health = registry(checks);
+    // The caller goes away after the first polls, while every run waits on its timer.
+    let gave_up = tokio::time::timeout(Duration::from_millis(10), health.run()).await;
+    assert!(gave_up.is_err());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(finished.load(Ordering::SeqCst), MANY, "every run ended");
+    let report = health.run().await;
+    assert!(report.is_success());
+    assert_eq!(report.results.len(), MANY);
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        MANY,
+        "answered from the cache, not run again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_that_blocks_its_thread_in_a_shared_first_poll_fails_alone() {
+    // Named to sort first: the first poll of its task, ahead of 31 others.
+    let blocking = Check::new("a_blocking", || async {
+        std::thread::sleep(Duration::from_millis(300));
+        true
+    })
+    .timeout(Duration::from_millis(100));
+    let others = (0..MANY).map(|index| {
+        Check::new(format!("b_{index:03}"), || async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            true
+        })
+        .timeout(Duration::from_millis(250))
+    });
+    let report = registry(std::iter::once(blocking).chain(others))
+        .run()
+        .await;
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|result| !result.passed)
+        .map(|result| result.checker.as_str())
+        .collect();
+    assert_eq!(failed, ["a_blocking"], "{report:?}");
+    assert!(
+        report.results[0].output.contains("it blocked its thread"),
+        "{}",
+        report.results[0].output
+    );
+}

@@ -192,3 +192,55 @@ async fn the_registry_keeps_its_promises_under_concurrent_change_and_load() {
     }
     assert!(changes > 20, "the checks changed status often: {changes}");
 }
+
+/// More checks than get a task each from the start: their first polls share tasks.
+const MANY: usize = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_started_together_keep_their_promises_under_load_and_callers_going_away() {
+    let overlapped = Arc::new(AtomicBool::new(false));
+    let health = (0..MANY)
+        .fold(
+            HealthCheck::builder().linked_checks(false),
+            |builder, index| builder.check(flipping(index, &overlapped)),
+        )
+        .build()
+        .unwrap();
+    let health = Arc::new(health);
+    let deadline = tokio::time::Instant::now() + STORM / 3;
+    let mut tasks = JoinSet::new();
+    let answered = Arc::new(AtomicUsize::new(0));
+    for reader in 0..16usize {
+        let health = Arc::clone(&health);
+        let answered = Arc::clone(&answered);
+        tasks.spawn(async move {
+            let mut round = reader;
+            while tokio::time::Instant::now() < deadline {
+                if round.is_multiple_of(3) {
+                    // A caller that goes away mid-report: its runs still end.
+                    let _ = tokio::time::timeout(Duration::from_micros(300), health.run()).await;
+                } else {
+                    let report = tokio::time::timeout(STUCK, health.run())
+                        .await
+                        .expect("a report got stuck");
+                    assert_eq!(report.results.len(), MANY);
+                    answered.fetch_add(1, Ordering::Relaxed);
+                }
+                round += 1;
+            }
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined.expect("no task panicked");
+    }
+    assert!(answered.load(Ordering::Relaxed) > 50, "the load was a load");
+    // A run that never ended would leave its check running: this report would wait on it.
+    let last = tokio::time::timeout(STUCK, health.run())
+        .await
+        .expect("every run ended");
+    assert_eq!(last.results.len(), MANY);
+    assert!(
+        !overlapped.load(Ordering::SeqCst),
+        "a check ran twice at once"
+    );
+}

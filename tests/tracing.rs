@@ -9,8 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use healthcheck::Check;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::{Context, SubscriberExt};
 
 /// Everything the subscriber writes, kept for the test to read.
 #[derive(Clone, Default)]
@@ -202,4 +205,47 @@ async fn runs_are_spans_changes_are_events_and_a_panic_is_told_once_per_change()
         "{}",
         timeouts[0]
     );
+}
+
+/// A subscriber's layer that panics making the span of one check's run.
+struct PanicsOnSpanOf(&'static str);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PanicsOnSpanOf {
+    fn on_new_span(&self, attributes: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        struct CheckName(String);
+        impl Visit for CheckName {
+            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "check" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut name = CheckName(String::new());
+        attributes.record(&mut name);
+        assert_ne!(name.0, self.0, "the subscriber broke on this span");
+    }
+}
+
+/// The current-thread runtime runs every task on this thread, whose own subscriber
+/// (not the global one of the test above) sees every run.
+#[tokio::test]
+async fn a_subscriber_that_panics_making_a_runs_span_ends_that_run_alone() {
+    let subscriber = tracing_subscriber::registry().with(PanicsOnSpanOf("check_007"));
+    let _default = tracing::subscriber::set_default(subscriber);
+    // A few runs get a task each; 100 share tasks for their first polls.
+    for count in [8, 100] {
+        let registry = support::registry(
+            (0..count).map(|index| Check::new(format!("check_{index:03}"), || async { true })),
+        );
+        let report = registry.run().await;
+        assert_eq!(report.results.len(), count);
+        for result in &report.results {
+            if result.checker == "check_007" {
+                assert!(!result.passed);
+                assert_eq!(result.output, "the check's run was stopped before it ended");
+            } else {
+                assert!(result.passed, "{count} checks: {result:?}");
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! serialization, and a whole answer of the endpoint. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -88,5 +89,27 @@ fn respond(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report, serialize, respond);
+/// The same answer as a server gives it: the request handled on a task of the runtime
+/// (as hyper, axum and tonic handle every request), not on the thread that waits for it.
+fn respond_on_task(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("respond_on_task");
+    for count in SIZES {
+        let uncached = Arc::new(Endpoint::new(registry(count, Duration::ZERO)));
+        group.bench_with_input(BenchmarkId::new("uncached", count), &uncached, |b, e| {
+            b.to_async(&rt).iter(|| {
+                let e = Arc::clone(e);
+                async move {
+                    let request = healthcheck::http::Request::get("/healthcheck")
+                        .body(())
+                        .unwrap();
+                    black_box(tokio::spawn(async move { e.respond(&request).await }).await)
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, report, serialize, respond, respond_on_task);
 criterion_main!(benches);

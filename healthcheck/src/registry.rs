@@ -17,7 +17,7 @@ use crate::lifecycle::{Lifecycle, Phase};
 use crate::observe;
 use crate::panics;
 use crate::report::{CheckResult, Report};
-use crate::runner::{Freshness, Lookup, Slot};
+use crate::runner::{Freshness, Lookup, Slot, Starts};
 use crate::selection::Selection;
 use crate::shutdown;
 use crate::slots::{self, SlotList, Slots};
@@ -160,6 +160,7 @@ impl HealthCheck {
         // their result takes among all of them. A cached probe allocates one vector.
         let mut results = Vec::new();
         let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
+        let mut starts = Starts::default();
         for slot in slots::enabled(&list).filter(|slot| selection.includes(&slot.check)) {
             let freshness = if stopped || starting_up(slot, started) {
                 Freshness::KnownOnly
@@ -168,11 +169,12 @@ impl HealthCheck {
             } else {
                 Freshness::Cached
             };
-            match slot.lookup(now, freshness) {
+            match slot.lookup(now, freshness, &mut starts) {
                 Lookup::Known(result) => results.push(result),
                 waits => waiting.push((results.len() + waiting.len(), waits)),
             }
         }
+        starts.start();
         if !waiting.is_empty() {
             // Boxed: only a report that waits on runs carries this future's state.
             results = Box::pin(merge_waited(results, waiting)).await;
@@ -395,12 +397,14 @@ impl HealthCheck {
             .hook_results
             .get_or_init(|| async {
                 let now = Instant::now();
+                let mut starts = Starts::default();
                 let lookups: Vec<Lookup<'_>> = self
                     .shutdown
                     .hooks
                     .iter()
-                    .map(|hook| hook.lookup(now, Freshness::Cached))
+                    .map(|hook| hook.lookup(now, Freshness::Cached, &mut starts))
                     .collect();
+                starts.start();
                 let mut results = Vec::with_capacity(lookups.len());
                 for lookup in lookups {
                     results.push(lookup.result().await);
@@ -540,9 +544,11 @@ impl From<Arc<HealthCheck>> for HealthCheck {
 async fn refresh_all(slots: &Slots) {
     let list = slots.load();
     let now = Instant::now();
+    let mut starts = Starts::default();
     let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
-        .map(|slot| slot.lookup(now, Freshness::Cached))
+        .map(|slot| slot.lookup(now, Freshness::Cached, &mut starts))
         .collect();
+    starts.start();
     for lookup in lookups {
         lookup.result().await;
     }
@@ -592,10 +598,12 @@ async fn drive_startup(slots: Weak<Slots>, lifecycle: Arc<Lifecycle>) {
             return;
         }
         let now = Instant::now();
+        let mut starts = Starts::default();
         let lookups: Vec<Lookup<'_>> = pending
             .iter()
-            .map(|slot| slot.lookup(now, Freshness::Rerun))
+            .map(|slot| slot.lookup(now, Freshness::Rerun, &mut starts))
             .collect();
+        starts.start();
         for lookup in lookups {
             lookup.result().await;
         }

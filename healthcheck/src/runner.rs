@@ -160,8 +160,14 @@ impl Slot {
     /// new run.
     ///
     /// Synchronous, so a report can look up every check before awaiting any: the runs it
-    /// starts proceed concurrently while the caller awaits them one by one.
-    pub(crate) fn lookup(self: &Arc<Self>, now: Instant, freshness: Freshness) -> Lookup<'_> {
+    /// starts proceed concurrently while the caller awaits them one by one. A run it
+    /// decides on goes into `starts`, which the caller starts once its lookups are done.
+    pub(crate) fn lookup(
+        self: &Arc<Self>,
+        now: Instant,
+        freshness: Freshness,
+        starts: &mut Starts,
+    ) -> Lookup<'_> {
         let mut state = self.lock();
         if let Some((result, fresh_until)) = &state.cached {
             let fresh = now < *fresh_until;
@@ -178,7 +184,7 @@ impl Slot {
                 }
                 drop(state);
                 if refresh {
-                    self.spawn_run();
+                    starts.push(self);
                 }
                 return Lookup::Known(result);
             }
@@ -191,25 +197,9 @@ impl Slot {
         if !state.running {
             state.running = true;
             drop(state);
-            self.spawn_run();
+            starts.push(self);
         }
         Lookup::Waiting(self, run_ended)
-    }
-
-    /// Runs the check on a task of its own, so the run completes and is cached even if
-    /// every caller goes away. The caller has set `running`, and released the lock.
-    fn spawn_run(self: &Arc<Self>) {
-        // Made before the spawn: if the spawn fails or the task is dropped unpolled, the
-        // guard is dropped with it and clears `running`.
-        let guard = RunGuard {
-            slot: Arc::clone(self),
-            ended: false,
-        };
-        #[cfg(feature = "tracing")]
-        let run = tracing::Instrument::instrument(guard.run(), observe::run_span(&self.check));
-        #[cfg(not(feature = "tracing"))]
-        let run = guard.run();
-        drop(tokio::spawn(run));
     }
 
     /// What a run's raw result reports once the failure threshold and `critical` apply.
@@ -294,6 +284,71 @@ impl Slot {
     }
 }
 
+/// The runs a pass of lookups decided on, started together once the pass is over, each
+/// on a task, so it completes and is cached even if every caller goes away. Each holds
+/// a guard made before its task: a run dropped unstarted or unpolled still ends.
+#[derive(Default)]
+pub(crate) struct Starts(Vec<RunGuard>);
+
+/// From this many runs started at once, their first polls share tasks (see
+/// [`Starts::start`]); below it, every run has a task of its own from the start.
+const SHARED_FIRST_POLLS_FROM: usize = 64;
+
+/// How many runs' first polls one shared task makes.
+const FIRST_POLLS_PER_TASK: usize = 32;
+
+impl Starts {
+    /// Adds a run of `slot`, which the caller has marked `running`, lock released.
+    fn push(&mut self, slot: &Arc<Slot>) {
+        self.0.push(RunGuard {
+            slot: Arc::clone(slot),
+            ended: false,
+        });
+    }
+
+    /// Starts the runs. A few get a task each. Many (a registry of hundreds of checks
+    /// with nothing cached) share a task per [`FIRST_POLLS_PER_TASK`] for their first
+    /// poll, in which most checks end; a run still pending after it moves to a task of
+    /// its own, so a check waiting on I/O never holds up another. A task per run costs
+    /// more than the run of a trivial check.
+    pub(crate) fn start(self) {
+        let runs = self.0;
+        if runs.len() < SHARED_FIRST_POLLS_FROM {
+            for guard in runs {
+                drop(tokio::spawn(guard.into_run()));
+            }
+            return;
+        }
+        let mut runs = runs.into_iter();
+        loop {
+            let batch: Vec<RunGuard> = runs.by_ref().take(FIRST_POLLS_PER_TASK).collect();
+            if batch.is_empty() {
+                return;
+            }
+            drop(tokio::spawn(first_polls(batch)));
+        }
+    }
+}
+
+/// Polls each run once on this task; a run not over moves to a task of its own.
+async fn first_polls(batch: Vec<RunGuard>) {
+    let mut batch = Some(batch);
+    std::future::poll_fn(|cx| {
+        for guard in batch.take().into_iter().flatten() {
+            let mut run = Box::pin(guard.into_run());
+            // A panic outside the check's code (a metrics recorder, a subscriber) ends
+            // this run alone: its guard, dropped in the unwinding, clears `running`.
+            let polled = std::panic::catch_unwind(AssertUnwindSafe(|| run.as_mut().poll(cx)));
+            if let Ok(Poll::Pending) = polled {
+                // Its next poll, on its own task, registers that task's waker instead.
+                drop(tokio::spawn(run));
+            }
+        }
+        Poll::Ready(())
+    })
+    .await;
+}
+
 /// A check's future, made inside its first poll: making it runs user code too (a sync
 /// check's setup), which must panic inside the quiet poll, not before it.
 struct MadeOnPoll<'a> {
@@ -322,6 +377,18 @@ struct RunGuard {
 }
 
 impl RunGuard {
+    /// The run as a future, in its span under `tracing`. The span is made in the first
+    /// poll, so a subscriber that panics making it ends this run alone.
+    fn into_run(self) -> impl Future<Output = Arc<CheckResult>> + Send + 'static {
+        #[cfg(feature = "tracing")]
+        return async move {
+            let span = observe::run_span(&self.slot.check);
+            tracing::Instrument::instrument(self.run(), span).await
+        };
+        #[cfg(not(feature = "tracing"))]
+        self.run()
+    }
+
     /// Runs the check bounded by its timeout, turning panics (in the check or in its
     /// `Drop`) into failures, and records the result.
     async fn run(mut self) -> Arc<CheckResult> {
@@ -338,49 +405,48 @@ impl RunGuard {
             slot: &slot,
             future: None,
         });
+        let ended = tokio::time::timeout_at(deadline, &mut run).await;
+        if ended.is_err() && slot.check.blocking {
+            // The thread cannot be stopped: publish the timeout now, and keep the run in
+            // flight until the thread returns, so it never runs twice at once.
+            let ended = Ended {
+                health: timed_out(timeout),
+                outcome: Outcome::Timeout,
+                response_time: timeout,
+                finished: Instant::now(),
+                panic: None,
+            };
+            let result = self.record(ended, true);
+            let _ = run.await;
+            self.end_overrun();
+            return result;
+        }
+        // Cancelling the check drops its future; a panic there is still this run's.
+        panics::drop_quietly(run);
+        // One clock read ends the run: its response time and the cache's freshness.
+        let finished = Instant::now();
+        let response_time = finished.saturating_duration_since(started);
         let mut panic = None;
-        let (health, outcome) = match tokio::time::timeout_at(deadline, &mut run).await {
+        let (health, outcome) = match ended {
+            Ok(Ok(_)) if response_time > timeout => {
+                (overran(response_time, timeout), Outcome::Timeout)
+            }
             Ok(Ok(health)) => {
-                panics::drop_quietly(run);
-                let elapsed = started.elapsed();
-                if elapsed > timeout {
-                    (overran(elapsed, timeout), Outcome::Timeout)
-                } else {
-                    let outcome = Outcome::of(health.status);
-                    (health, outcome)
-                }
+                let outcome = Outcome::of(health.status);
+                (health, outcome)
             }
             Ok(Err(caught)) => {
-                panics::drop_quietly(run);
                 let health = Health::fail(format!("check panicked: {}", caught.message));
                 panic = Some(caught);
                 (health, Outcome::Panic)
             }
-            Err(_elapsed) if slot.check.blocking => {
-                // The thread cannot be stopped: publish the timeout now, and keep the run
-                // in flight until the thread returns, so it never runs twice at once.
-                let ended = Ended {
-                    health: timed_out(timeout),
-                    outcome: Outcome::Timeout,
-                    response_time: timeout,
-                    panic: None,
-                };
-                let result = self.record(ended, true);
-                let _ = run.await;
-                self.end_overrun();
-                return result;
-            }
-            Err(_elapsed) => {
-                // Cancelling the check drops its future; a panic there is still a timeout.
-                panics::drop_quietly(run);
-                (timed_out(timeout), Outcome::Timeout)
-            }
+            Err(_elapsed) => (timed_out(timeout), Outcome::Timeout),
         };
-        let finished = Instant::now();
         let ended = Ended {
             health,
             outcome,
-            response_time: finished - started,
+            response_time,
+            finished,
             panic,
         };
         self.record(ended, false)
@@ -394,6 +460,7 @@ impl RunGuard {
             health,
             outcome,
             response_time,
+            finished,
             panic,
         } = ended;
         let slot = Arc::clone(&self.slot);
@@ -405,7 +472,6 @@ impl RunGuard {
             slot.success_ttl
         };
         let timestamp = SystemTime::now();
-        let finished = Instant::now();
         let mut state = slot.lock();
         state.failures_in_a_row = if failed {
             state.failures_in_a_row.saturating_add(1)
@@ -494,6 +560,8 @@ struct Ended {
     health: Health,
     outcome: Outcome,
     response_time: Duration,
+    /// When it ended, on tokio's clock: the cache's freshness counts from it.
+    finished: Instant,
     panic: Option<CheckPanic>,
 }
 
