@@ -3,7 +3,8 @@
 # library's endpoint (examples/bench_server.rs, release build) driven by wrk in turns,
 # several rounds interleaved, for /healthcheck and /healthcheck/ready. Per server and
 # path: req/s, p50 and p99 latency, and the server's CPU time per request (utime +
-# stime from /proc), each as median and min–max over the rounds; then the ratios.
+# stime from /proc), each as median and min–max over the rounds; then the ratios, of the
+# medians and paired round by round (the servers take turns going first).
 #
 #   scripts/bench-side-by-side.sh [ROUNDS] [SECONDS]     (defaults: 5 rounds of 5 s)
 #
@@ -40,7 +41,11 @@ to_us() {
 
 port=18080
 for round in $(seq 1 "$rounds"); do
-    for mode in bare healthcheck; do
+    # Each round runs both servers back to back, in turns first, so a drift of the
+    # machine's speed during the session weighs on both alike.
+    order="bare healthcheck"
+    [ $((round % 2)) -eq 0 ] && order="healthcheck bare"
+    for mode in $order; do
         port=$((port + 1))
         ADDR=127.0.0.1:$port "$server" "$mode" >/dev/null &
         pid=$!
@@ -62,7 +67,7 @@ for round in $(seq 1 "$rounds"); do
             [ -z "$errors" ] || { echo "errors for $mode $path: $errors" >&2; exit 1; }
             cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks" -v n="$requests" \
                 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
-            echo "$path $mode $rps $p50 $p99 $cpu_us" | tee -a "$results"
+            echo "$round $path $mode $rps $p50 $p99 $cpu_us" | tee -a "$results"
         done
         kill "$pid"
         wait "$pid" 2>/dev/null || true
@@ -78,8 +83,10 @@ import sys
 
 rows = [line.split() for line in open(sys.argv[1])]
 table = {}
-for path, mode, *values in rows:
+by_round = {}
+for round_, path, mode, *values in rows:
     table.setdefault((path, mode), []).append([float(v) for v in values])
+    by_round.setdefault((path, round_), {})[mode] = [float(v) for v in values]
 names = ["req/s", "p50 µs", "p99 µs", "CPU µs/req"]
 for path in dict.fromkeys(path for path, _ in table):
     print(f"\n{path}")
@@ -93,4 +100,11 @@ for path in dict.fromkeys(path for path, _ in table):
         print(f"  {mode:12} " + " ".join(f"{c:>24}" for c in cells))
     bare, lib = medians["bare"], medians["healthcheck"]
     print(f"  ratio: req/s {lib[0] / bare[0]:.2f} of bare, CPU per request {lib[3] / bare[3]:.2f}x")
+    # Paired: the two servers of one round ran minutes apart at most.
+    pairs = [r for (p, _), r in by_round.items() if p == path]
+    rps = [r["healthcheck"][0] / r["bare"][0] for r in pairs]
+    cpu = [r["healthcheck"][3] / r["bare"][3] for r in pairs]
+    print(f"  paired, median of {len(pairs)} rounds: req/s {statistics.median(rps):.2f} "
+          f"({min(rps):.2f}–{max(rps):.2f}), CPU per request {statistics.median(cpu):.2f}x "
+          f"({min(cpu):.2f}–{max(cpu):.2f})")
 EOF

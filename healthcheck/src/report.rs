@@ -126,25 +126,25 @@ impl CheckResult {
     }
 
     /// Appends this result's JSON to `out`: the text kept from an earlier report if
-    /// there is one, else written now, and kept when the cache will show this result
-    /// again (it outlives its run: `expires` after `timestamp`). A result of a TTL of
-    /// zero is written straight into `out` and never copied.
-    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+    /// there is one (valid text already, so a cached probe copies it unchecked), else
+    /// written now through `scratch`, and kept when the cache will show this result
+    /// again (it outlives its run: `expires` after `timestamp`).
+    pub(crate) fn write_json(&self, out: &mut String, scratch: &mut Vec<u8>) {
         if let Some(text) = self.json.0.get() {
-            out.extend_from_slice(text.as_bytes());
+            out.push_str(text);
             return;
         }
-        let start = out.len();
-        self.write_fields(out);
+        scratch.clear();
+        self.write_fields(scratch);
+        let text = std::str::from_utf8(scratch).expect("JSON text is UTF-8");
+        out.push_str(text);
         if self.expires > self.timestamp {
-            let text = std::str::from_utf8(&out[start..]).expect("JSON text is UTF-8");
             // Another report may have kept it first: the same text either way.
             let _ = self.json.0.set(text.to_owned());
         }
     }
 
-    /// Byte for byte what the derived `Serialize` writes, with the keys written as they
-    /// are rather than escaped on every report.
+    /// The result's fields as the derived `Serialize` writes them, keys as literals.
     fn write_fields(&self, out: &mut Vec<u8>) {
         write_field(out, b"{\"checker\":", &self.checker);
         write_field(out, b",\"output\":", &self.output);
@@ -230,6 +230,51 @@ pub(crate) fn write_field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize
     serde_json::to_writer(out, value).expect("plain values always serialize");
 }
 
+/// Appends `name` (JSON text) and `value` as JSON to `out`, written through `scratch`:
+/// only the value's few bytes are checked as text, not the body they join.
+pub(crate) fn push_field<T: Serialize + ?Sized>(
+    out: &mut String,
+    scratch: &mut Vec<u8>,
+    name: &str,
+    value: &T,
+) {
+    scratch.clear();
+    serde_json::to_writer(&mut *scratch, value).expect("plain values always serialize");
+    out.push_str(name);
+    out.push_str(std::str::from_utf8(scratch).expect("JSON text is UTF-8"));
+}
+
+/// Appends `name` and `value` as serde_json writes a float, through a buffer on the
+/// stack: a probe's fresh timestamp allocates nothing.
+pub(crate) fn push_float_field(out: &mut String, name: &str, value: f64) {
+    // At most 24 bytes ("-1.7976931348623157e308"); `null` when not finite.
+    const ROOM: usize = 32;
+    let mut buffer = [0u8; ROOM];
+    let written = {
+        let mut rest = &mut buffer[..];
+        serde_json::to_writer(&mut rest, &value).expect("a float's JSON fits 32 bytes");
+        ROOM - rest.len()
+    };
+    out.push_str(name);
+    out.push_str(std::str::from_utf8(&buffer[..written]).expect("JSON text is UTF-8"));
+}
+
+/// Appends `name` and `text` as a JSON string: copied between quotes when it holds
+/// nothing serde_json escapes (`"`, `\\`, control characters), else escaped by it.
+pub(crate) fn push_str_field(out: &mut String, scratch: &mut Vec<u8>, name: &str, text: &str) {
+    if text
+        .bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.push_str(name);
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        push_field(out, scratch, name, text);
+    }
+}
+
 /// Float seconds since the Unix epoch, as Python's `time.time()` gives them.
 pub(crate) fn epoch_seconds<S: Serializer>(
     time: &SystemTime,
@@ -247,4 +292,31 @@ pub(crate) fn seconds_since_epoch(time: SystemTime) -> f64 {
 
 fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(duration.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_float_field;
+
+    #[test]
+    fn a_float_on_the_stack_is_what_serde_json_writes_for_any_value() {
+        let values = [
+            1_763_820_000.123_456,
+            1_763_820_000.0,
+            0.0,
+            -0.0,
+            1e16,
+            5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for value in values {
+            let mut out = String::from("{");
+            push_float_field(&mut out, "\"t\":", value);
+            let expected = format!("{{\"t\":{}", serde_json::to_string(&value).unwrap());
+            assert_eq!(out, expected, "{value:?}");
+        }
+    }
 }

@@ -21,8 +21,9 @@
 //! ```
 
 use ::axum::Router;
-use ::axum::extract::Request;
+use ::axum::extract::{Request, State};
 use ::axum::routing::any;
+use http::Response;
 
 use crate::endpoint::Endpoint;
 
@@ -34,19 +35,24 @@ where
     S: Clone + Send + Sync + 'static,
 {
     let base = endpoint.base().to_owned();
-    let respond = move |request: Request| {
-        let endpoint = endpoint.clone();
-        async move { endpoint.respond(&request).await }
-    };
     let root = if base.is_empty() { "/" } else { base.as_str() };
-    let mut router = Router::new().route(root, any(respond.clone()));
+    // The endpoint is the router's own state: a request clones it once, not once for
+    // the handler and again for its future.
+    let mut router = Router::new().route(root, any(respond));
     if !base.is_empty() {
-        router = router.route(&format!("{base}/"), any(respond.clone()));
+        router = router.route(&format!("{base}/"), any(respond));
     }
     // The probes' own paths are routes of their own: a wildcard match costs the router
     // a decoded parameter per request.
     for (fixed, _) in crate::request::FIXED_ROUTES {
-        router = router.route(&format!("{base}/{fixed}"), any(respond.clone()));
+        router = router.route(&format!("{base}/{fixed}"), any(respond));
     }
-    router.route(&format!("{base}/{{*rest}}"), any(respond))
+    router
+        .route(&format!("{base}/{{*rest}}"), any(respond))
+        .with_state(endpoint)
+}
+
+/// Every route's handler: the endpoint answers the request.
+async fn respond(State(endpoint): State<Endpoint>, request: Request) -> Response<String> {
+    endpoint.respond(&request).await
 }

@@ -3,7 +3,7 @@
 use http::Response;
 
 use super::{Format, Rendering, response};
-use crate::report::{Report, Status, seconds_since_epoch, write_field};
+use crate::report::{Report, Status, push_float_field, push_str_field, seconds_since_epoch};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
@@ -33,31 +33,34 @@ impl Format for Flask {
 /// The report as JSON with `status` at the top, field for field what serializing
 /// `{status, timestamp, hostname, phase, results}` writes. A cached result's JSON is
 /// kept with it (a cached result never changes), so a probe answered from the cache
-/// writes only the top-level fields; a fresh one is written straight into the body.
+/// writes only the top-level fields and copies the rest, already known to be text.
 fn body(report: &Report, status: Status) -> String {
     let results: usize = report
         .results
         .iter()
         .map(|result| result.kept_json_len().unwrap_or(FRESH_RESULT_LEN) + 1)
         .sum();
-    let mut out = Vec::with_capacity(results + report.hostname.len() + 128);
-    write_field(&mut out, b"{\"status\":", &status);
-    write_field(
-        &mut out,
-        b",\"timestamp\":",
-        &seconds_since_epoch(report.timestamp),
-    );
-    write_field(&mut out, b",\"hostname\":", &report.hostname);
-    write_field(&mut out, b",\"phase\":", &report.phase);
-    out.extend_from_slice(b",\"results\":[");
+    let mut out = String::with_capacity(results + report.hostname.len() + 128);
+    let mut scratch = Vec::new();
+    // The status and the phase are fixed ASCII words: nothing to escape.
+    out.push_str(match status {
+        Status::Success => "{\"status\":\"success\"",
+        Status::Failure => "{\"status\":\"failure\"",
+    });
+    let timestamp = seconds_since_epoch(report.timestamp);
+    push_float_field(&mut out, ",\"timestamp\":", timestamp);
+    push_str_field(&mut out, &mut scratch, ",\"hostname\":", &report.hostname);
+    out.push_str(",\"phase\":\"");
+    out.push_str(report.phase.as_str());
+    out.push_str("\",\"results\":[");
     for (index, result) in report.results.iter().enumerate() {
         if index > 0 {
-            out.push(b',');
+            out.push(',');
         }
-        result.write_json(&mut out);
+        result.write_json(&mut out, &mut scratch);
     }
-    out.extend_from_slice(b"]}");
-    String::from_utf8(out).expect("JSON text is UTF-8")
+    out.push_str("]}");
+    out
 }
 
 /// About the length of a result not written yet (a short name and output), so the
@@ -85,11 +88,7 @@ mod tests {
         // Cached for a while: its JSON is kept. The failed one's TTL is zero: never kept.
         passed.expires = passed.timestamp + Duration::from_secs(10);
         let failed = CheckResult::failed_now("queue", "connection refused");
-        let report = Report::new(
-            "host \"a\"",
-            Phase::Down,
-            vec![Arc::new(passed), Arc::new(failed)],
-        );
+        let results = vec![Arc::new(passed), Arc::new(failed)];
         #[derive(Serialize)]
         struct Expected<'a> {
             status: Status,
@@ -99,17 +98,40 @@ mod tests {
             phase: Phase,
             results: &'a [Arc<CheckResult>],
         }
-        let expected = serde_json::to_string(&Expected {
-            status: Status::Failure,
-            timestamp: report.timestamp,
-            hostname: &report.hostname,
-            phase: report.phase,
-            results: &report.results,
-        })
-        .unwrap();
-        assert_eq!(body(&report, Status::Failure), expected);
-        assert!(report.results[0].kept_json_len().is_some());
-        assert_eq!(report.results[1].kept_json_len(), None);
+        let expected = |report: &Report, status| {
+            serde_json::to_string(&Expected {
+                status,
+                timestamp: report.timestamp,
+                hostname: &report.hostname,
+                phase: report.phase,
+                results: &report.results,
+            })
+            .unwrap()
+        };
+        // Hostnames copied as they are, and ones serde_json escapes; every status and phase.
+        let hostnames = [
+            "web-1.example",
+            "é-ü",
+            "host \"a\"",
+            "back\\slash",
+            "tab\there",
+            "\u{7f}",
+        ];
+        let phases = [
+            Phase::Starting,
+            Phase::Up,
+            Phase::Down,
+            Phase::Stopping,
+            Phase::Stopped,
+        ];
+        for (hostname, phase) in hostnames.into_iter().zip(phases.into_iter().cycle()) {
+            let report = Report::new(hostname, phase, results.clone());
+            for status in [Status::Success, Status::Failure] {
+                assert_eq!(body(&report, status), expected(&report, status));
+            }
+        }
+        let report = Report::new("host", Phase::Down, results);
+        let expected = expected(&report, Status::Failure);
         // The second time, the cached result from its kept JSON: the same bytes.
         assert_eq!(body(&report, Status::Failure), expected);
     }
