@@ -242,17 +242,23 @@ impl Endpoint {
             Route::Ready => (Probe::Readiness, Selection::probe(Probe::Readiness)),
             Route::Startup => (Probe::Startup, Selection::probe(Probe::Startup)),
         };
-        let selection = selection.tagged(&query.tags);
-        // Which exclusions name a check this request would have covered (Kubernetes
-        // lists those as excluded and warns about the others).
-        let (excluded, unmatched): (Vec<String>, Vec<String>) =
-            query.exclude.iter().cloned().partition(|name| {
+        let mut selection = selection;
+        let (mut excluded, mut unmatched) = (Vec::new(), Vec::new());
+        // A probe without a query (the usual one) has nothing to narrow.
+        if !query.tags.is_empty() {
+            selection = selection.tagged(&query.tags);
+        }
+        if !query.exclude.is_empty() {
+            // Which exclusions name a check this request would have covered
+            // (Kubernetes lists those as excluded and warns about the others).
+            (excluded, unmatched) = query.exclude.iter().cloned().partition(|name| {
                 self.config
                     .health
                     .check(name)
                     .is_some_and(|check| selection.includes(&check))
             });
-        let selection = selection.exclude(&query.exclude);
+            selection = selection.exclude(&query.exclude);
+        }
         Ok(Plan::Run(Box::new(Run {
             probe,
             selection,

@@ -562,6 +562,9 @@ fn starting_up(slot: &Slot, started: bool) -> bool {
 
 /// The group or tags `selection` names that no enabled check of `list` has.
 fn unknown_group_or_tags(selection: &Selection, list: &[Arc<Slot>]) -> Option<Unknown> {
+    if selection.group().is_none() && selection.tags().next().is_none() {
+        return None;
+    }
     if let Some(group) = selection.group()
         && !slots::enabled(list).any(|slot| slot.check.group_name() == group)
     {
