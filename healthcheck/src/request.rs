@@ -112,7 +112,7 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
 
 /// The paths under the base that name no check, as written (no decoding needed), and
 /// their routes.
-pub(crate) const FIXED_ROUTES: [(&str, Route); 5] = [
+const FIXED_ROUTES: [(&str, Route); 5] = [
     ("live", Route::Live),
     ("ready", Route::Ready),
     ("startup", Route::Startup),

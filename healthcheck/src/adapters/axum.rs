@@ -42,11 +42,10 @@ where
     if !base.is_empty() {
         router = router.route(&format!("{base}/"), any(respond));
     }
-    // The probes' own paths are routes of their own: a wildcard match costs the router
-    // a decoded parameter per request.
-    for (fixed, _) in crate::request::FIXED_ROUTES {
-        router = router.route(&format!("{base}/{fixed}"), any(respond));
-    }
+    // One wildcard for everything below, not a route per probe path: axum rebuilds
+    // every route for each connection it accepts, and five more routes held 4.6 KiB
+    // per connection at once, which a flood of probes left in the allocator (9 MB
+    // after three floods of 1,000; BENCHMARKS.md), for no gain per request measured.
     router
         .route(&format!("{base}/{{*rest}}"), any(respond))
         .with_state(endpoint)
