@@ -1,5 +1,6 @@
 //! One report over 1, 100 and 10,000 trivial checks, cached and uncached, the report's
-//! serialization, and a whole answer of the endpoint, from outside the runtime and on a task of it. Figures: BENCHMARKS.md (`cargo bench -p healthcheck`).
+//! serialization, and a whole answer of the endpoint, from outside the runtime and on a
+//! task of it. Figures: BENCHMARKS.md (`cargo bench -p healthcheck-kit --bench report`).
 
 use std::hint::black_box;
 use std::sync::Arc;
