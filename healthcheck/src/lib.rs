@@ -103,10 +103,10 @@
 //!
 //! # How checks run
 //!
-//! - Every selected check runs concurrently, each on a tokio task of its own: a report
-//!   costs the slowest check, not the sum. Runs need a tokio runtime. (64 runs or more
+//! - Every selected check runs concurrently: a report costs the slowest check, not the
+//!   sum. Runs need a tokio runtime. A run has a tokio task of its own (64 runs or more
 //!   started at once share tasks for their first poll; one that awaits moves to a task
-//!   of its own there.)
+//!   of its own there).
 //! - A run longer than its timeout is dropped and fails with `check timed out after 2s`.
 //! - A panic fails that check with the panic message; nothing else is affected.
 //! - A pass is reused for `success_ttl`, a failure for `failed_ttl`; a reused result keeps
