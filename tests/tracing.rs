@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use healthcheck::Check;
+use tracing::Instrument;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
 
 /// Everything the subscriber writes, kept for the test to read.
 #[derive(Clone, Default)]
@@ -247,5 +249,49 @@ async fn a_subscriber_that_panics_making_a_runs_span_ends_that_run_alone() {
                 assert!(result.passed, "{count} checks: {result:?}");
             }
         }
+    }
+}
+
+/// For every run's span, the name of its parent span.
+#[derive(Clone, Default)]
+struct RunParents(Arc<Mutex<Vec<Option<&'static str>>>>);
+
+impl<S> tracing_subscriber::Layer<S> for RunParents
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attributes: &Attributes<'_>, id: &Id, context: Context<'_, S>) {
+        if attributes.metadata().name() == "healthcheck.run" {
+            let parent = context
+                .span(id)
+                .and_then(|span| span.parent())
+                .map(|parent| parent.name());
+            self.0.lock().unwrap().push(parent);
+        }
+    }
+}
+
+/// A run's span sits under the span of the request that started it, whether the run
+/// had a task of its own from the start or shared one for its first poll.
+#[tokio::test]
+async fn a_runs_span_is_a_child_of_the_span_of_the_caller_that_started_it() {
+    let parents = RunParents::default();
+    let _default =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(parents.clone()));
+    for count in [8, 100] {
+        let registry = support::registry(
+            (0..count).map(|index| Check::new(format!("check_{index:03}"), || async { true })),
+        );
+        let report = registry
+            .run()
+            .instrument(tracing::info_span!("request"))
+            .await;
+        assert_eq!(report.results.len(), count);
+        let seen = std::mem::take(&mut *parents.0.lock().unwrap());
+        assert_eq!(seen.len(), count, "one span per run");
+        assert!(
+            seen.iter().all(|parent| *parent == Some("request")),
+            "{count} checks: {seen:?}"
+        );
     }
 }

@@ -76,13 +76,27 @@ pub(crate) fn phase_changed(phase: Phase) {
     let _ = phase;
 }
 
-/// The span a run of `check` runs in; its `result` and `duration` are filled in when
-/// the run ends.
+/// What a run's span is a child of: the span of the caller that started the run, taken
+/// where it starts it (the span itself is made later, on the run's task).
+#[derive(Clone)]
+pub(crate) struct RunParent(#[cfg(feature = "tracing")] tracing::Span);
+
+/// The caller's span now, for the runs it starts.
+pub(crate) fn run_parent() -> RunParent {
+    RunParent(
+        #[cfg(feature = "tracing")]
+        tracing::Span::current(),
+    )
+}
+
+/// The span a run of `check` runs in, a child of `parent`; its `result` and `duration`
+/// are filled in when the run ends.
 #[cfg(feature = "tracing")]
-pub(crate) fn run_span(check: &Check) -> tracing::Span {
+pub(crate) fn run_span(check: &Check, parent: &RunParent) -> tracing::Span {
     let kinds: Vec<&str> = check.kinds.iter().map(|kind| kind.as_str()).collect();
     tracing::info_span!(
         target: "healthcheck",
+        parent: &parent.0,
         "healthcheck.run",
         check = %check.name,
         kind = %kinds.join(","),

@@ -230,20 +230,6 @@ pub(crate) fn write_field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize
     serde_json::to_writer(out, value).expect("plain values always serialize");
 }
 
-/// Appends `name` (JSON text) and `value` as JSON to `out`, written through `scratch`:
-/// only the value's few bytes are checked as text, not the body they join.
-pub(crate) fn push_field<T: Serialize + ?Sized>(
-    out: &mut String,
-    scratch: &mut Vec<u8>,
-    name: &str,
-    value: &T,
-) {
-    scratch.clear();
-    serde_json::to_writer(&mut *scratch, value).expect("plain values always serialize");
-    out.push_str(name);
-    out.push_str(std::str::from_utf8(scratch).expect("JSON text is UTF-8"));
-}
-
 /// Appends `name` and `value` as serde_json writes a float, through a buffer on the
 /// stack: a probe's fresh timestamp allocates nothing.
 pub(crate) fn push_float_field(out: &mut String, name: &str, value: f64) {
@@ -260,18 +246,21 @@ pub(crate) fn push_float_field(out: &mut String, name: &str, value: f64) {
 }
 
 /// Appends `name` and `text` as a JSON string: copied between quotes when it holds
-/// nothing serde_json escapes (`"`, `\\`, control characters), else escaped by it.
+/// nothing serde_json escapes (`"`, `\\`, control characters), else escaped by it
+/// through `scratch` (only the string's bytes are checked as text, not the body).
 pub(crate) fn push_str_field(out: &mut String, scratch: &mut Vec<u8>, name: &str, text: &str) {
+    out.push_str(name);
     if text
         .bytes()
         .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
     {
-        out.push_str(name);
         out.push('"');
         out.push_str(text);
         out.push('"');
     } else {
-        push_field(out, scratch, name, text);
+        scratch.clear();
+        serde_json::to_writer(&mut *scratch, text).expect("a string always serializes");
+        out.push_str(std::str::from_utf8(scratch).expect("JSON text is UTF-8"));
     }
 }
 

@@ -313,9 +313,13 @@ impl Starts {
     /// more than the run of a trivial check.
     pub(crate) fn start(self) {
         let runs = self.0;
+        if runs.is_empty() {
+            return;
+        }
+        let parent = observe::run_parent();
         if runs.len() < SHARED_FIRST_POLLS_FROM {
             for guard in runs {
-                drop(tokio::spawn(guard.into_run()));
+                drop(tokio::spawn(guard.into_run(parent.clone())));
             }
             return;
         }
@@ -325,17 +329,17 @@ impl Starts {
             if batch.is_empty() {
                 return;
             }
-            drop(tokio::spawn(first_polls(batch)));
+            drop(tokio::spawn(first_polls(batch, parent.clone())));
         }
     }
 }
 
 /// Polls each run once on this task; a run not over moves to a task of its own.
-async fn first_polls(batch: Vec<RunGuard>) {
+async fn first_polls(batch: Vec<RunGuard>, parent: observe::RunParent) {
     let mut batch = Some(batch);
     std::future::poll_fn(|cx| {
         for guard in batch.take().into_iter().flatten() {
-            let mut run = Box::pin(guard.into_run());
+            let mut run = Box::pin(guard.into_run(parent.clone()));
             // A panic outside the check's code (a metrics recorder, a subscriber) ends
             // this run alone: its guard, dropped in the unwinding, clears `running`.
             let polled = std::panic::catch_unwind(AssertUnwindSafe(|| run.as_mut().poll(cx)));
@@ -377,16 +381,23 @@ struct RunGuard {
 }
 
 impl RunGuard {
-    /// The run as a future, in its span under `tracing`. The span is made in the first
-    /// poll, so a subscriber that panics making it ends this run alone.
-    fn into_run(self) -> impl Future<Output = Arc<CheckResult>> + Send + 'static {
+    /// The run as a future, in its span under `tracing`, a child of `parent`. The span
+    /// is made in the first poll, so a subscriber that panics making it ends this run
+    /// alone.
+    fn into_run(
+        self,
+        parent: observe::RunParent,
+    ) -> impl Future<Output = Arc<CheckResult>> + Send + 'static {
         #[cfg(feature = "tracing")]
         return async move {
-            let span = observe::run_span(&self.slot.check);
+            let span = observe::run_span(&self.slot.check, &parent);
             tracing::Instrument::instrument(self.run(), span).await
         };
         #[cfg(not(feature = "tracing"))]
-        self.run()
+        {
+            let _ = parent;
+            self.run()
+        }
     }
 
     /// Runs the check bounded by its timeout, turning panics (in the check or in its

@@ -43,9 +43,9 @@ where
         router = router.route(&format!("{base}/"), any(respond));
     }
     // One wildcard for everything below, not a route per probe path: axum rebuilds
-    // every route for each connection it accepts, and five more routes held 4.6 KiB
-    // per connection at once, which a flood of probes left in the allocator (9 MB
-    // after three floods of 1,000; BENCHMARKS.md), for no gain per request measured.
+    // every route for each connection it accepts, and five more routes raised a flood
+    // of 1,000 probes' peak by 3.5 MiB, which the allocator kept (9 MB more RSS after
+    // three floods; BENCHMARKS.md), for no gain per request measured.
     router
         .route(&format!("{base}/{{*rest}}"), any(respond))
         .with_state(endpoint)
