@@ -12,6 +12,7 @@
 # BENCHMARKS.md come from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 
 floods=${1:-3}
 seconds=${2:-10}
@@ -29,12 +30,7 @@ start() {
     ADDR=127.0.0.1:$2 valgrind --tool=massif --massif-out-file="$out/$1.out" \
         "$server" "$1" >/dev/null 2>"$out/$1.log" &
     pid=$!
-    for _ in $(seq 1 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return
-        sleep 0.1
-    done
-    echo "$1 did not start" >&2
-    exit 1
+    wait_for_port "$2" 20 # valgrind starts slowly
 }
 
 stop() {
@@ -48,29 +44,6 @@ heap_kib() {
     awk -F= '/^mem_heap_B=/ { printf "%.0f", $2 / 1024 }' "$out/snapshot"
 }
 
-flood() {
-    python3 - "$1" 1000 <<'EOF'
-import asyncio
-import sys
-
-port, count = int(sys.argv[1]), int(sys.argv[2])
-
-async def probe():
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /healthcheck HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-    await writer.drain()
-    answer = await reader.read()
-    writer.close()
-    return answer.startswith(b"HTTP/1.1 ")
-
-async def main():
-    answered = await asyncio.gather(*(probe() for _ in range(count)))
-    print(sum(answered))
-
-asyncio.run(main())
-EOF
-}
-
 echo "== live heap after floods of 1,000 probes of a hung check"
 port=18280
 for mode in bare-hung healthcheck-hung; do
@@ -80,7 +53,7 @@ for mode in bare-hung healthcheck-hung; do
     sleep 2
     line="$mode: start $(heap_kib) KiB"
     for round in $(seq 1 "$floods"); do
-        answered=$(flood "$port")
+        answered=$(flood "$port" 1000)
         [ "$answered" = 1000 ] || { echo "$mode: only $answered of 1000 answered" >&2; exit 1; }
         sleep 3 # the connections' tasks end after the answers
         line+=", flood $round $(heap_kib) KiB"

@@ -12,6 +12,7 @@
 # BENCHMARKS.md come from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 
 seconds=${1:-10}
 for tool in wrk valgrind callgrind_annotate; do
@@ -29,10 +30,7 @@ for mode in bare healthcheck; do
     ADDR=127.0.0.1:$port valgrind --tool=callgrind --callgrind-out-file="$out/$mode.out" \
         "$server" "$mode" >/dev/null 2>"$out/$mode.log" &
     pid=$!
-    for _ in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.1
-    done
+    wait_for_port "$port" 10 # valgrind starts slowly
     # 4 connections: under valgrind the server runs one thread at a time anyway.
     requests=$(wrk -t1 -c4 -d"${seconds}s" "http://127.0.0.1:$port/healthcheck" |
         awk '/requests in/ { print $1 }')

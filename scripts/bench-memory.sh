@@ -17,6 +17,7 @@
 # from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 
 floods=${1:-3}
 total=${2:-3000000}
@@ -38,42 +39,12 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 start() {
     ADDR=127.0.0.1:$2 "$server" "$1" >/dev/null &
     pid=$!
-    for _ in $(seq 1 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return
-        sleep 0.1
-    done
-    echo "$1 did not start" >&2
-    exit 1
+    wait_for_port "$2" 5
 }
 
 stop() {
     kill "$pid"
     wait "$pid" 2>/dev/null || true
-}
-
-# flood PORT COUNT: COUNT connections open at once, each one GET; prints how many got
-# an answer with a status line.
-flood() {
-    python3 - "$1" "$2" <<'EOF'
-import asyncio
-import sys
-
-port, count = int(sys.argv[1]), int(sys.argv[2])
-
-async def probe():
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /healthcheck HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-    await writer.drain()
-    answer = await reader.read()
-    writer.close()
-    return answer.startswith(b"HTTP/1.1 ")
-
-async def main():
-    answered = await asyncio.gather(*(probe() for _ in range(count)))
-    print(sum(answered))
-
-asyncio.run(main())
-EOF
 }
 
 echo "== floods of 1,000 probes of a hung check"

@@ -12,6 +12,7 @@
 # in BENCHMARKS.md come from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-common.sh
 
 rounds=${1:-5}
 seconds=${2:-5}
@@ -49,10 +50,7 @@ for round in $(seq 1 "$rounds"); do
         port=$((port + 1))
         ADDR=127.0.0.1:$port "$server" "$mode" >/dev/null &
         pid=$!
-        for _ in $(seq 1 50); do
-            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-            sleep 0.1
-        done
+        wait_for_port "$port" 5
         for path in /healthcheck /healthcheck/ready; do
             url="http://127.0.0.1:$port$path"
             wrk -t1 -c"$connections" -d1s "$url" >/dev/null # warm-up: caches, connections
