@@ -1,6 +1,7 @@
 //! The registry: runs a selection of checks, drives startup, tracks the application's
 //! phase, and takes checks added, removed, enabled and disabled while it runs.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
@@ -157,8 +158,9 @@ impl HealthCheck {
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
         // Known results in name order; the lookups that wait on a run, with the place
-        // their result takes among all of them. A cached probe allocates one vector.
-        let mut results = Vec::new();
+        // their result takes among all of them. A cached probe allocates one vector,
+        // once: room for every check, or for the names asked for.
+        let mut results = Vec::with_capacity(selection.names().map_or(list.len(), BTreeSet::len));
         let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
         let mut starts = Starts::default();
         for slot in slots::enabled(&list).filter(|slot| selection.includes(&slot.check)) {

@@ -230,30 +230,41 @@ pub(crate) fn write_field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize
     serde_json::to_writer(out, value).expect("plain values always serialize");
 }
 
-/// Appends `name` and `value` as serde_json writes a float, through a buffer on the
-/// stack: a probe's fresh timestamp allocates nothing.
-pub(crate) fn push_float_field(out: &mut String, name: &str, value: f64) {
+/// A float as serde_json writes it, on the stack: a probe's fresh timestamp allocates
+/// nothing, and its length is known before the body is sized.
+pub(crate) struct FloatText {
     // At most 24 bytes ("-1.7976931348623157e308"); `null` when not finite.
-    const ROOM: usize = 32;
-    let mut buffer = [0u8; ROOM];
-    let written = {
-        let mut rest = &mut buffer[..];
-        serde_json::to_writer(&mut rest, &value).expect("a float's JSON fits 32 bytes");
-        ROOM - rest.len()
-    };
-    out.push_str(name);
-    out.push_str(std::str::from_utf8(&buffer[..written]).expect("JSON text is UTF-8"));
+    buffer: [u8; 32],
+    len: usize,
 }
 
-/// Appends `name` and `text` as a JSON string: copied between quotes when it holds
-/// nothing serde_json escapes (`"`, `\\`, control characters), else escaped by it
-/// through `scratch` (only the string's bytes are checked as text, not the body).
+impl FloatText {
+    pub(crate) fn new(value: f64) -> Self {
+        let mut buffer = [0u8; 32];
+        let mut rest = &mut buffer[..];
+        serde_json::to_writer(&mut rest, &value).expect("a float's JSON fits 32 bytes");
+        let len = 32 - rest.len();
+        FloatText { buffer, len }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buffer[..self.len]).expect("JSON text is UTF-8")
+    }
+}
+
+/// Whether `text` is its own JSON between quotes: nothing serde_json escapes (`"`, `\\`,
+/// control characters).
+pub(crate) fn needs_no_escape(text: &str) -> bool {
+    text.bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+}
+
+/// Appends `name` and `text` as a JSON string: copied between quotes when it needs no
+/// escaping, else escaped by serde_json through `scratch` (only the string's bytes are
+/// checked as text, not the body).
 pub(crate) fn push_str_field(out: &mut String, scratch: &mut Vec<u8>, name: &str, text: &str) {
     out.push_str(name);
-    if text
-        .bytes()
-        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-    {
+    if needs_no_escape(text) {
         out.push('"');
         out.push_str(text);
         out.push('"');
@@ -285,7 +296,7 @@ fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S
 
 #[cfg(test)]
 mod tests {
-    use super::push_float_field;
+    use super::FloatText;
 
     #[test]
     fn a_float_on_the_stack_is_what_serde_json_writes_for_any_value() {
@@ -302,10 +313,8 @@ mod tests {
             f64::INFINITY,
         ];
         for value in values {
-            let mut out = String::from("{");
-            push_float_field(&mut out, "\"t\":", value);
-            let expected = format!("{{\"t\":{}", serde_json::to_string(&value).unwrap());
-            assert_eq!(out, expected, "{value:?}");
+            let expected = serde_json::to_string(&value).unwrap();
+            assert_eq!(FloatText::new(value).as_str(), expected, "{value:?}");
         }
     }
 }

@@ -43,8 +43,10 @@ async fn respond(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
     for (name, value) in request.headers() {
         converted = converted.header(name.as_str(), value.as_bytes());
     }
-    let response = match converted.body(()) {
-        Ok(converted) => endpoint.respond(&converted).await,
+    // The endpoint's future does not borrow the converted request, which is dropped
+    // before the wait.
+    let answer = match converted.body(()) {
+        Ok(converted) => endpoint.respond(&converted),
         // actix-web parsed the request already, so this takes a method http 1.x refuses.
         Err(err) => {
             return HttpResponse::BadRequest()
@@ -56,6 +58,7 @@ async fn respond(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
                 ));
         }
     };
+    let response = answer.await;
     let status = actix_web::http::StatusCode::from_u16(response.status().as_u16())
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut answer = HttpResponse::build(status);

@@ -3,7 +3,9 @@
 use http::Response;
 
 use super::{Format, Rendering, response};
-use crate::report::{Report, Status, push_float_field, push_str_field, seconds_since_epoch};
+use crate::report::{
+    FloatText, Report, Status, needs_no_escape, push_str_field, seconds_since_epoch,
+};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
@@ -35,33 +37,63 @@ impl Format for Flask {
 /// kept with it (a cached result never changes), so a probe answered from the cache
 /// writes only the top-level fields and copies the rest, already known to be text.
 fn body(report: &Report, status: Status) -> String {
+    // The status and the phase are fixed ASCII words: nothing to escape.
+    let head = match status {
+        Status::Success => "{\"status\":\"success\"",
+        Status::Failure => "{\"status\":\"failure\"",
+    };
+    let timestamp = FloatText::new(seconds_since_epoch(report.timestamp));
+    let timestamp = timestamp.as_str();
+    let phase = report.phase.as_str();
+    // Sized exactly when every result's JSON is kept and the hostname needs no escaping
+    // (a cached probe): a body whose length is its capacity becomes the response's bytes
+    // with no allocation of its own (bytes' `From<Vec<u8>>`), where a roomier one costs one.
+    let hostname = report.hostname.len() + 2;
+    let hostname = if needs_no_escape(&report.hostname) {
+        hostname
+    } else {
+        hostname + 16
+    };
     let results: usize = report
         .results
         .iter()
-        .map(|result| result.kept_json_len().unwrap_or(FRESH_RESULT_LEN) + 1)
-        .sum();
-    let mut out = String::with_capacity(results + report.hostname.len() + 128);
+        .map(|result| result.kept_json_len().unwrap_or(FRESH_RESULT_LEN))
+        .sum::<usize>()
+        + report.results.len().saturating_sub(1);
+    let length = head.len()
+        + TIMESTAMP.len()
+        + timestamp.len()
+        + HOSTNAME.len()
+        + hostname
+        + PHASE.len()
+        + phase.len()
+        + RESULTS.len()
+        + results
+        + END.len();
+    let mut out = String::with_capacity(length);
     let mut scratch = Vec::new();
-    // The status and the phase are fixed ASCII words: nothing to escape.
-    out.push_str(match status {
-        Status::Success => "{\"status\":\"success\"",
-        Status::Failure => "{\"status\":\"failure\"",
-    });
-    let timestamp = seconds_since_epoch(report.timestamp);
-    push_float_field(&mut out, ",\"timestamp\":", timestamp);
-    push_str_field(&mut out, &mut scratch, ",\"hostname\":", &report.hostname);
-    out.push_str(",\"phase\":\"");
-    out.push_str(report.phase.as_str());
-    out.push_str("\",\"results\":[");
+    out.push_str(head);
+    out.push_str(TIMESTAMP);
+    out.push_str(timestamp);
+    push_str_field(&mut out, &mut scratch, HOSTNAME, &report.hostname);
+    out.push_str(PHASE);
+    out.push_str(phase);
+    out.push_str(RESULTS);
     for (index, result) in report.results.iter().enumerate() {
         if index > 0 {
             out.push(',');
         }
         result.write_json(&mut out, &mut scratch);
     }
-    out.push_str("]}");
+    out.push_str(END);
     out
 }
+
+const TIMESTAMP: &str = ",\"timestamp\":";
+const HOSTNAME: &str = ",\"hostname\":";
+const PHASE: &str = ",\"phase\":\"";
+const RESULTS: &str = "\",\"results\":[";
+const END: &str = "]}";
 
 /// About the length of a result not written yet (a short name and output), so the
 /// body of an uncached report is rarely copied as it grows.
@@ -134,5 +166,28 @@ mod tests {
         let expected = expected(&report, Status::Failure);
         // The second time, the cached result from its kept JSON: the same bytes.
         assert_eq!(body(&report, Status::Failure), expected);
+    }
+
+    #[test]
+    fn a_cached_probes_body_is_sized_exactly_so_its_bytes_need_no_allocation() {
+        let mut cached = CheckResult::failed_now("db", "ok");
+        cached.passed = true;
+        cached.expires = cached.timestamp + Duration::from_secs(60);
+        let cached = Arc::new(cached);
+        let mut scratch = Vec::new();
+        // A first write keeps the result's JSON, as the probe that ran it does.
+        cached.write_json(&mut String::new(), &mut scratch);
+        for results in [
+            vec![],
+            vec![Arc::clone(&cached)],
+            vec![Arc::clone(&cached); 3],
+        ] {
+            let report = Report::new("web-1.example", Phase::Up, results);
+            for status in [Status::Success, Status::Failure] {
+                let body = body(&report, status);
+                // Bytes takes a `Vec` whose length is its capacity without allocating.
+                assert_eq!(body.len(), body.capacity(), "{body}");
+            }
+        }
     }
 }
