@@ -73,9 +73,10 @@ struct Config {
 
 /// What a request asks for, decided before anything runs.
 enum Plan {
-    /// An answer that needs no run.
-    Answer(Response<String>),
-    /// A run of the selected checks; boxed, so the request's future holds a pointer.
+    /// An answer that needs no run. Both are boxed: the request's future holds a
+    /// pointer, not a response (~140 bytes) moved with it on every probe.
+    Answer(Box<Response<String>>),
+    /// A run of the selected checks.
     Run(Box<Run>),
 }
 
@@ -83,7 +84,9 @@ enum Plan {
 struct Run {
     probe: Probe,
     selection: Selection,
-    format: Arc<dyn Format>,
+    /// Which of the endpoint's formats answers: `None` for the default, else an index
+    /// into `formats` (no `Arc` counted up and down per probe).
+    format: Option<usize>,
     /// Everything but the status code, which the report decides.
     rendering: Rendering,
 }
@@ -227,7 +230,7 @@ impl Endpoint {
             .and_then(|accept| accept.to_str().ok());
         let plan = self
             .plan(request.method(), request.uri(), details, accept)
-            .unwrap_or_else(|rejection| Plan::Answer(rejected(&rejection)));
+            .unwrap_or_else(|rejection| Plan::Answer(Box::new(rejected(&rejection))));
         (head, details, plan)
     }
 
@@ -249,19 +252,21 @@ impl Endpoint {
             rejection
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return Ok(Plan::Answer(rejection));
+            return Ok(Plan::Answer(Box::new(rejection)));
         }
         let query = request::query(uri.query())?;
         let format = self.pick_format(query.format.as_deref(), accept)?;
         let (probe, selection) = match route {
-            Route::Services => return Ok(Plan::Answer(self.services(&query.tags, details))),
+            Route::Services => {
+                return Ok(Plan::Answer(Box::new(self.services(&query.tags, details))));
+            }
             Route::Info => {
                 // Without details, only the status: the rest tells an attacker a lot.
                 let mut info = self.config.health.info_json();
                 if !details && let serde_json::Value::Object(body) = &mut info {
                     body.retain(|key, _| key == "status");
                 }
-                return Ok(Plan::Answer(json(StatusCode::OK, &info)));
+                return Ok(Plan::Answer(Box::new(json(StatusCode::OK, &info))));
             }
             Route::Check(name) => (Probe::Combined, Selection::named([name])),
             Route::Group(group) => (Probe::Combined, Selection::all().in_group(group)),
@@ -323,6 +328,10 @@ impl Endpoint {
             }
         };
         withhold_unless(details, &mut report);
+        let format = match format {
+            Some(index) => &self.config.formats[index].1,
+            None => &self.config.format,
+        };
         Ok(format.render(&report, rendering))
     }
 
@@ -338,16 +347,17 @@ impl Endpoint {
     }
 
     /// `?format=name` if given (an unknown name is a 400), else the first `Accept`
-    /// media type a format writes, else the default.
+    /// media type a format writes, else the default (`None`); a format as its index in
+    /// `formats`.
     fn pick_format(
         &self,
         name: Option<&str>,
         accept: Option<&str>,
-    ) -> Result<Arc<dyn Format>, Rejection> {
+    ) -> Result<Option<usize>, Rejection> {
         let formats = &self.config.formats;
         if let Some(name) = name {
-            return match formats.iter().find(|(known, _)| known == name) {
-                Some((_, format)) => Ok(Arc::clone(format)),
+            return match formats.iter().position(|(known, _)| known == name) {
+                Some(index) => Ok(Some(index)),
                 None => {
                     let names: Vec<&str> = formats.iter().map(|(n, _)| n.as_str()).collect();
                     Err(Rejection::new(
@@ -362,7 +372,7 @@ impl Endpoint {
         }
         let default = &self.config.format;
         let Some(accept) = accept else {
-            return Ok(Arc::clone(default));
+            return Ok(None);
         };
         let media_type = |format: &Arc<dyn Format>| {
             let full = format.media_type();
@@ -376,13 +386,13 @@ impl Endpoint {
                 .trim()
                 .to_ascii_lowercase();
             if wanted.is_empty() || wanted == "*/*" || wanted == media_type(default) {
-                return Ok(Arc::clone(default));
+                return Ok(None);
             }
-            if let Some((_, format)) = formats.iter().find(|(_, f)| media_type(f) == wanted) {
-                return Ok(Arc::clone(format));
+            if let Some(index) = formats.iter().position(|(_, f)| media_type(f) == wanted) {
+                return Ok(Some(index));
             }
         }
-        Ok(Arc::clone(default))
+        Ok(None)
     }
 
     /// `GET {base}/services`: what is registered, without running anything.
@@ -477,7 +487,7 @@ where
         let response = match plan {
             Plan::Run(run) => (endpoint.borrow().run(run, details).await)
                 .unwrap_or_else(|rejection| rejected(&rejection)),
-            Plan::Answer(response) => response,
+            Plan::Answer(response) => *response,
         };
         finish(head, response)
     }
