@@ -116,11 +116,16 @@ impl Selection {
     /// Whether `check` is in: its kind answers the probe, it is among the names (if
     /// any), not excluded, carries one of the tags (if any), and is in the group (if any).
     pub(crate) fn includes(&self, check: &Check) -> bool {
-        self.probe.covers(check.kind_list())
-            && self
-                .names
-                .as_ref()
-                .is_none_or(|names| names.contains(check.name()))
+        if !self.probe.covers(check.kind_list()) {
+            return false;
+        }
+        // A whole probe (every probe without a query) has nothing more to ask.
+        if self.is_whole_probe() {
+            return true;
+        }
+        self.names
+            .as_ref()
+            .is_none_or(|names| names.contains(check.name()))
             && !self.exclude.contains(check.name())
             && (self.tags.is_empty() || check.tag_list().iter().any(|tag| self.tags.contains(tag)))
             && self

@@ -88,13 +88,21 @@ pub trait Format: Send + Sync + 'static {
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String>;
 }
 
+/// `application/json`, the default format's type, as a header value checked once:
+/// `HeaderValue::from_static` checks each byte whenever it runs on a value not known
+/// at compile time, as a format's media type is.
+static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// A response with `status`, a `Content-Type` of `media_type`, and `body`.
 pub fn response(status: StatusCode, media_type: &'static str, body: String) -> Response<String> {
+    let content_type = if media_type == "application/json" {
+        APPLICATION_JSON.clone()
+    } else {
+        HeaderValue::from_static(media_type)
+    };
     let mut response = Response::new(body);
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
 }
 
