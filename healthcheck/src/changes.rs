@@ -1,29 +1,55 @@
-//! A counter that moves on every change a watcher cares about (a check's status, the
-//! application's phase), so watchers (gRPC `Watch`) wait for it instead of polling.
+//! Two counters of what changed. One moves on every change a watcher cares about (a
+//! check's status, the application's phase), so watchers (gRPC `Watch`) wait for it
+//! instead of polling. The other, the generation, moves on every change a report could
+//! show (those, and any new result, and any change to the list of checks), so an answer
+//! made at one generation can be given again while the generation stands.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::watch;
 
-/// Shared by the runner (status changes), the lifecycle (phase changes) and the
-/// registry, which hands out receivers.
+/// Shared by the runner (results, status changes), the lifecycle (phase changes), the
+/// slots (the list of checks) and the registry, which hands out receivers.
 #[derive(Debug, Clone)]
-pub(crate) struct Changes(Arc<watch::Sender<u64>>);
+pub(crate) struct Changes {
+    watched: Arc<watch::Sender<u64>>,
+    generation: Arc<AtomicU64>,
+}
 
 impl Default for Changes {
     fn default() -> Self {
-        Changes(Arc::new(watch::Sender::new(0)))
+        Changes {
+            watched: Arc::new(watch::Sender::new(0)),
+            generation: Arc::default(),
+        }
     }
 }
 
 impl Changes {
-    /// Something changed: wake every receiver.
+    /// Something a watcher cares about changed: wake every receiver. A report would
+    /// differ too.
     pub(crate) fn changed(&self) {
-        self.0.send_modify(|count| *count = count.wrapping_add(1));
+        self.moved();
+        self.watched
+            .send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// Something a report could show changed (a new result, a check added, removed,
+    /// enabled or disabled): called after the change is in place, so a reader that sees
+    /// the new generation sees the change.
+    pub(crate) fn moved(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The generation now: read before looking at what a report shows, so an answer
+    /// kept with it is never newer than it says.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// A receiver that wakes on every change from now on.
     pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
-        self.0.subscribe()
+        self.watched.subscribe()
     }
 }

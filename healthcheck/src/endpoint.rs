@@ -3,6 +3,7 @@
 
 use std::borrow::Borrow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
@@ -11,10 +12,11 @@ use serde::Serialize;
 use crate::details::{Details, WITHHELD};
 use crate::format::{self, Format, Rendering};
 use crate::kind::{Kind, Probe};
+use crate::memo;
 use crate::registration::Location;
 use crate::registry::{HealthCheck, Unknown};
 use crate::report::{CheckResult, JsonOnce, Report};
-use crate::request::{self, Rejection, Route};
+use crate::request::{self, Query, Rejection, Route};
 use crate::selection::Selection;
 use crate::status_codes::StatusCodes;
 
@@ -61,12 +63,17 @@ pub struct Endpoint {
 
 #[derive(Clone)]
 struct Config {
+    /// Unique to this configuration (a changed copy gets its own): which answers a
+    /// thread keeps for it ([`memo`]).
+    id: u64,
     health: HealthCheck,
     base: String,
     details: Details,
     status_codes: StatusCodes,
     /// The format when the request names none.
     format: Arc<dyn Format>,
+    /// Whether that is the built-in Flask format, whose answers a thread may keep.
+    default_is_flask: bool,
     /// The formats `?format=` can name, built-in and added.
     formats: Vec<(String, Arc<dyn Format>)>,
 }
@@ -76,6 +83,8 @@ enum Plan {
     /// An answer that needs no run. Both are boxed: the request's future holds a
     /// pointer, not a response (~140 bytes) moved with it on every probe.
     Answer(Box<Response<String>>),
+    /// A Flask answer this thread kept, given again: its status code and body.
+    Kept(StatusCode, String),
     /// A run of the selected checks.
     Run(Box<Run>),
 }
@@ -89,6 +98,8 @@ struct Run {
     format: Option<usize>,
     /// Everything but the status code, which the report decides.
     rendering: Rendering,
+    /// Under which key this thread keeps the answer, when it may be given again.
+    keep_as: Option<memo::Key>,
 }
 
 /// The formats every endpoint knows by name, in `Accept` preference order.
@@ -117,11 +128,13 @@ impl Endpoint {
         health.ensure_startup_driver();
         Endpoint {
             config: Arc::new(Config {
+                id: next_id(),
                 health,
                 base: DEFAULT_BASE_PATH.to_owned(),
                 details: Details::Always,
                 status_codes: StatusCodes::default(),
                 format: Arc::new(format::Flask),
+                default_is_flask: true,
                 formats: builtin_formats(),
             }),
         }
@@ -132,7 +145,7 @@ impl Endpoint {
     pub fn base_path(mut self, path: impl Into<String>) -> Self {
         let path = path.into();
         let trimmed = path.trim_matches('/');
-        Arc::make_mut(&mut self.config).base = if trimmed.is_empty() {
+        self.config_mut().base = if trimmed.is_empty() {
             String::new()
         } else {
             format!("/{trimmed}")
@@ -142,19 +155,21 @@ impl Endpoint {
 
     /// Who sees each check's output and location (default [`Details::Always`]).
     pub fn details(mut self, details: Details) -> Self {
-        Arc::make_mut(&mut self.config).details = details;
+        self.config_mut().details = details;
         self
     }
 
     /// The status code of each probe in each phase.
     pub fn status_codes(mut self, status_codes: StatusCodes) -> Self {
-        Arc::make_mut(&mut self.config).status_codes = status_codes;
+        self.config_mut().status_codes = status_codes;
         self
     }
 
     /// The format of answers whose request names none (default [`format::Flask`]).
     pub fn format(mut self, format: impl Format) -> Self {
-        Arc::make_mut(&mut self.config).format = Arc::new(format);
+        let config = self.config_mut();
+        config.format = Arc::new(format);
+        config.default_is_flask = false;
         self
     }
 
@@ -163,10 +178,18 @@ impl Endpoint {
     /// `kubernetes`) is replaced, as to configure Nablarch's labels.
     pub fn with_format(mut self, name: impl Into<String>, format: impl Format) -> Self {
         let name = name.into();
-        let formats = &mut Arc::make_mut(&mut self.config).formats;
+        let formats = &mut self.config_mut().formats;
         formats.retain(|(known, _)| *known != name);
         formats.push((name, Arc::new(format)));
         self
+    }
+
+    /// The configuration to change: this endpoint's own (copied if shared), with an id of
+    /// its own, so no answer kept for the old one is given for it.
+    fn config_mut(&mut self) -> &mut Config {
+        let config = Arc::make_mut(&mut self.config);
+        config.id = next_id();
+        config
     }
 
     /// The base path: `""` for the root, else `/name`.
@@ -256,6 +279,7 @@ impl Endpoint {
         }
         let query = request::query(uri.query())?;
         let format = self.pick_format(query.format.as_deref(), accept)?;
+        let keep_as = self.keep_key(&route, &query, format, details);
         let (probe, selection) = match route {
             Route::Services => {
                 return Ok(Plan::Answer(Box::new(self.services(&query.tags, details))));
@@ -267,6 +291,12 @@ impl Endpoint {
                     body.retain(|key, _| key == "status");
                 }
                 return Ok(Plan::Answer(Box::new(json(StatusCode::OK, &info))));
+            }
+            Route::All | Route::Live | Route::Ready | Route::Startup
+                if let Some(key) = keep_as
+                    && let Some((status, body)) = memo::answer(key, &self.config.health) =>
+            {
+                return Ok(Plan::Kept(status, body));
             }
             Route::Check(name) => (Probe::Combined, Selection::named([name])),
             Route::Group(group) => (Probe::Combined, Selection::all().in_group(group)),
@@ -296,6 +326,7 @@ impl Endpoint {
             probe,
             selection,
             format,
+            keep_as,
             rendering: Rendering {
                 status: StatusCode::OK,
                 verbose: query.verbose,
@@ -308,12 +339,13 @@ impl Endpoint {
     /// Runs what `run` selects and renders the report.
     async fn run(&self, run: Box<Run>, details: bool) -> Result<Response<String>, Rejection> {
         // One snapshot decides both what exists and what runs: no check-then-run gap.
-        let (mut report, unknown) = self.config.health.run_selected(&run.selection).await;
+        let (mut report, unknown, reusable) = self.config.health.run_selected(&run.selection).await;
         let Run {
             probe,
             selection,
             format,
             mut rendering,
+            keep_as,
         } = *run;
         rendering.status = match unknown {
             None => self.config.status_codes.get(probe, report.phase),
@@ -332,7 +364,36 @@ impl Endpoint {
             Some(index) => &self.config.formats[index].1,
             None => &self.config.format,
         };
-        Ok(format.render(&report, rendering))
+        let status = rendering.status;
+        let response = format.render(&report, rendering);
+        if let (Some(key), Some(reusable)) = (keep_as, reusable) {
+            memo::keep(key, reusable, report.phase, status, response.body());
+        }
+        Ok(response)
+    }
+
+    /// The key under which a thread keeps this request's answer, if it may: a whole
+    /// probe, nothing asked of the query, answered in the default format, Flask.
+    fn keep_key(
+        &self,
+        route: &Route,
+        query: &Query,
+        format: Option<usize>,
+        details: bool,
+    ) -> Option<memo::Key> {
+        let probe = match route {
+            Route::All => Probe::Combined,
+            Route::Live => Probe::Liveness,
+            Route::Ready => Probe::Readiness,
+            Route::Startup => Probe::Startup,
+            _ => return None,
+        };
+        let plain = query.exclude.is_empty() && query.tags.is_empty() && !query.verbose;
+        (plain && format.is_none() && self.config.default_is_flask).then_some(memo::Key {
+            endpoint: self.config.id,
+            probe,
+            details,
+        })
     }
 
     /// A 404 for an unknown group or tag; the known ones are listed only to callers who
@@ -488,9 +549,16 @@ where
             Plan::Run(run) => (endpoint.borrow().run(run, details).await)
                 .unwrap_or_else(|rejection| rejected(&rejection)),
             Plan::Answer(response) => *response,
+            Plan::Kept(status, body) => format::response(status, "application/json", body),
         };
         finish(head, response)
     }
+}
+
+/// A new endpoint configuration's id.
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A refusal: its status code and `{"error": "…", "status": code}`.

@@ -159,6 +159,7 @@ mod health;
 mod info;
 mod kind;
 mod lifecycle;
+mod memo;
 mod observe;
 mod panics;
 mod registration;

@@ -92,6 +92,17 @@ pub(crate) enum Unknown {
     Tags(Vec<String>),
 }
 
+/// A whole probe's report that may be answered again: made at `generation`, with
+/// every result fresh until `until`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reusable {
+    pub(crate) generation: u64,
+    pub(crate) until: Instant,
+}
+
+/// The longest a report of no checks at all (nothing to go stale) is reused.
+const REUSE_AT_MOST: Duration = Duration::from_secs(3600);
+
 impl HealthCheck {
     pub(crate) fn from_parts(parts: Parts) -> Self {
         let health = HealthCheck {
@@ -141,8 +152,16 @@ impl HealthCheck {
         self.run_selected(selection).await.0
     }
 
-    /// The report, and what the selection named that does not exist.
-    pub(crate) async fn run_selected(&self, selection: &Selection) -> (Report, Option<Unknown>) {
+    /// The report, what the selection named that does not exist, and, for a whole
+    /// probe whose every result was fresh, how long an answer made from it may be given
+    /// again.
+    pub(crate) async fn run_selected(
+        &self,
+        selection: &Selection,
+    ) -> (Report, Option<Unknown>, Option<Reusable>) {
+        // Read before anything the report shows: an answer kept with it is never newer
+        // than the generation says.
+        let generation = self.changes.generation();
         self.ensure_startup_driver();
         let list = self.slots.load();
         let gated = self.startup_gates(selection);
@@ -151,6 +170,7 @@ impl HealthCheck {
             return (
                 Report::new(Arc::clone(&self.hostname), phase, Vec::new()),
                 Some(unknown),
+                None,
             );
         }
         let started = self.started_with(&list);
@@ -163,6 +183,9 @@ impl HealthCheck {
         let mut results = Vec::with_capacity(selection.names().map_or(list.len(), BTreeSet::len));
         let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
         let mut starts = Starts::default();
+        // Until when every result is fresh; none once one is not (stale, not run yet,
+        // waited for). With no checks at all, an hour: only a change moves the answer.
+        let mut fresh_until = selection.is_whole_probe().then(|| now + REUSE_AT_MOST);
         for slot in slots::enabled(&list).filter(|slot| selection.includes(&slot.check)) {
             let freshness = if stopped || starting_up(slot, started) {
                 Freshness::KnownOnly
@@ -172,8 +195,16 @@ impl HealthCheck {
                 Freshness::Cached
             };
             match slot.lookup(now, freshness, &mut starts) {
-                Lookup::Known(result) => results.push(result),
-                waits => waiting.push((results.len() + waiting.len(), waits)),
+                Lookup::Known(result, fresh) => {
+                    fresh_until = fresh_until
+                        .zip(fresh)
+                        .map(|(until, fresh)| until.min(fresh));
+                    results.push(result);
+                }
+                waits => {
+                    fresh_until = None;
+                    waiting.push((results.len() + waiting.len(), waits));
+                }
             }
         }
         starts.start();
@@ -211,10 +242,28 @@ impl HealthCheck {
         if selection.is_whole_probe() && matches!(probe, Probe::Combined | Probe::Readiness) {
             self.tell_phase(phase);
         }
+        let reusable = fresh_until
+            .filter(|_| unknown.is_none())
+            .map(|until| Reusable { generation, until });
         (
             Report::new(Arc::clone(&self.hostname), phase, results),
             unknown,
+            reusable,
         )
+    }
+
+    /// Whether an answer made at `reusable` may be given again now: nothing a report
+    /// shows has changed since, and every result in it is still fresh. A probe answered
+    /// so still tells the phase, as a report would.
+    pub(crate) fn still_holds(&self, reusable: &Reusable, probe: Probe, phase: Phase) -> bool {
+        if self.changes.generation() != reusable.generation || Instant::now() >= reusable.until {
+            return false;
+        }
+        self.ensure_startup_driver();
+        if matches!(probe, Probe::Combined | Probe::Readiness) {
+            self.tell_phase(phase);
+        }
+        true
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
@@ -416,6 +465,8 @@ impl HealthCheck {
                 results
             })
             .await;
+        // The hooks' results are in reports from now on: answers kept before are not.
+        self.changes.moved();
         let phase = self.lifecycle.phase(false, true);
         self.tell_phase(phase);
         Report::new(Arc::clone(&self.hostname), phase, results.clone())

@@ -94,14 +94,15 @@ struct SlotState {
 /// joined). A caller waits for the run's result, not its end: a plain `fn` that timed
 /// out has its result while its thread still runs.
 pub(crate) enum Lookup<'a> {
-    Known(Arc<CheckResult>),
+    /// A result at once; with the instant it stays fresh until, when it is fresh.
+    Known(Arc<CheckResult>, Option<Instant>),
     Waiting(&'a Slot, Notified<'a>),
 }
 
 impl Lookup<'_> {
     pub(crate) async fn result(self) -> Arc<CheckResult> {
         match self {
-            Lookup::Known(result) => result,
+            Lookup::Known(result, _) => result,
             Lookup::Waiting(slot, run_ended) => {
                 run_ended.await;
                 // The run's result, or a newer one: either is what the caller waited for.
@@ -170,7 +171,8 @@ impl Slot {
     ) -> Lookup<'_> {
         let mut state = self.lock();
         if let Some((result, fresh_until)) = &state.cached {
-            let fresh = now < *fresh_until;
+            let fresh_until = *fresh_until;
+            let fresh = now < fresh_until;
             let known = match freshness {
                 Freshness::Cached => fresh || state.overrunning,
                 Freshness::Rerun => state.overrunning,
@@ -186,11 +188,11 @@ impl Slot {
                 if refresh {
                     starts.push(self);
                 }
-                return Lookup::Known(result);
+                return Lookup::Known(result, fresh.then_some(fresh_until));
             }
         }
         if freshness == Freshness::KnownOnly {
-            return Lookup::Known(self.not_run_yet(&state.stats));
+            return Lookup::Known(self.not_run_yet(&state.stats), None);
         }
         // Made under the lock, so the end of the run cannot slip past it.
         let run_ended = self.run_ended.notified();
@@ -531,6 +533,9 @@ impl RunGuard {
         if !failed {
             slot.passed_once.store(true, Ordering::Release);
         }
+        // After the result and the startup latch are in place: a report that sees the
+        // new generation shows them.
+        slot.context.changes.moved();
         // Told before the waiters wake, so a run's events precede the answers it makes.
         observe::run_ended(&slot.check, outcome, &result, before, panic.as_ref());
         slot.run_ended.notify_waiters();

@@ -41,6 +41,7 @@ impl Slots {
     /// Makes `list` the current one; the caller holds `changes`.
     fn store(&self, list: SlotList) {
         *self.list.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(list);
+        self.context.changes.moved();
     }
 
     /// Adds a check, validated like `build` does, unless one of that name exists.
@@ -84,6 +85,7 @@ impl Slots {
         match find_any(&self.load(), name) {
             Some(slot) => {
                 slot.set_enabled(enabled);
+                self.context.changes.moved();
                 true
             }
             None => false,

@@ -85,7 +85,7 @@ impl HealthService {
             self.health.run_probe(Probe::Readiness).await
         } else {
             // One snapshot decides both whether the check exists and what runs.
-            let (report, unknown) = self.health.run_selected(&Selection::named([service])).await;
+            let (report, unknown, _) = self.health.run_selected(&Selection::named([service])).await;
             if unknown.is_some() {
                 return None;
             }

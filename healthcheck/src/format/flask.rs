@@ -1,5 +1,7 @@
 //! The Flask healthcheck format, the default: the report itself as JSON.
 
+use std::time::SystemTime;
+
 use http::Response;
 
 use super::{Format, Rendering, response};
@@ -86,6 +88,22 @@ fn body(report: &Report, status: Status) -> String {
         result.write_json(&mut out, &mut scratch);
     }
     out.push_str(END);
+    out
+}
+
+/// `body`, a body [`body`] wrote, with its top-level `timestamp` made `now` and all else
+/// as it was: the answer to a report made again from the same results, sized exactly.
+pub(crate) fn restamped(body: &str, now: SystemTime) -> String {
+    let timestamp = FloatText::new(seconds_since_epoch(now));
+    let timestamp = timestamp.as_str();
+    // The top-level timestamp follows the status: the first of its key, ended by the
+    // comma before the hostname (a number has none).
+    let start = body.find(TIMESTAMP).map_or(0, |at| at + TIMESTAMP.len());
+    let end = body[start..].find(',').map_or(start, |at| start + at);
+    let mut out = String::with_capacity(body.len() - (end - start) + timestamp.len());
+    out.push_str(&body[..start]);
+    out.push_str(timestamp);
+    out.push_str(&body[end..]);
     out
 }
 

@@ -3,6 +3,7 @@
 //! [`Format`] too.
 
 mod flask;
+pub(crate) use flask::restamped as restamped_flask_body;
 mod ietf;
 mod kubernetes;
 mod microprofile;
