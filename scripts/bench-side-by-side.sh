@@ -7,6 +7,11 @@
 # medians and paired round by round (the servers take turns going first).
 #
 #   scripts/bench-side-by-side.sh [ROUNDS] [SECONDS]     (defaults: 5 rounds of 5 s)
+#   PIN=1 scripts/bench-side-by-side.sh …                 server on CPU 0, wrk on CPU 1
+#
+# Unpinned, wrk and the server's two workers share both cores, and the round-to-round
+# spread on a shared 2-core virtual machine is wider than the difference measured;
+# pinned, neither takes the other's core and the server's workers share one.
 #
 # Needs wrk (Debian: apt-get install wrk). Connections: 32, one wrk thread. The figures
 # in BENCHMARKS.md come from it.
@@ -40,6 +45,14 @@ to_us() {
     }'
 }
 
+# With PIN=1, each on a core of its own (taskset, util-linux).
+server_cpu=()
+client_cpu=()
+if [ -n "${PIN:-}" ]; then
+    server_cpu=(taskset -c 0)
+    client_cpu=(taskset -c 1)
+fi
+
 port=18080
 for round in $(seq 1 "$rounds"); do
     # Each round runs both servers back to back, in turns first, so a drift of the
@@ -48,14 +61,14 @@ for round in $(seq 1 "$rounds"); do
     [ $((round % 2)) -eq 0 ] && order="healthcheck bare"
     for mode in $order; do
         port=$((port + 1))
-        ADDR=127.0.0.1:$port "$server" "$mode" >/dev/null &
+        ADDR=127.0.0.1:$port "${server_cpu[@]}" "$server" "$mode" >/dev/null &
         pid=$!
         wait_for_port "$port" 5
         for path in /healthcheck /healthcheck/ready; do
             url="http://127.0.0.1:$port$path"
-            wrk -t1 -c"$connections" -d1s "$url" >/dev/null # warm-up: caches, connections
+            "${client_cpu[@]}" wrk -t1 -c"$connections" -d1s "$url" >/dev/null # warm-up
             before=$(cpu_ticks "$pid")
-            out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
+            out=$("${client_cpu[@]}" wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
             after=$(cpu_ticks "$pid")
             rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
             requests=$(awk '/requests in/ { print $1 }' <<<"$out")
@@ -74,7 +87,7 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "rounds: $rounds x ${seconds}s, $connections connections, wrk -t1"
+echo "rounds: $rounds x ${seconds}s, $connections connections, wrk -t1${PIN:+, server on CPU 0, wrk on CPU 1}"
 python3 - "$results" <<'EOF'
 import statistics
 import sys
