@@ -30,7 +30,7 @@ struct Kept {
     reusable: Reusable,
     phase: Phase,
     status: StatusCode,
-    body: String,
+    body: format::KeptFlaskBody,
 }
 
 /// A thread keeps this many answers at most (the probes of a few endpoints).
@@ -47,10 +47,7 @@ pub(crate) fn answer(key: Key, health: &HealthCheck) -> Option<(StatusCode, Stri
         let kept = kept.iter().find(|kept| kept.key == key)?;
         health
             .still_holds(&kept.reusable, key.probe, kept.phase)
-            .then(|| {
-                let body = format::restamped_flask_body(&kept.body, SystemTime::now());
-                (kept.status, body)
-            })
+            .then(|| (kept.status, kept.body.at(SystemTime::now())))
     })
 }
 
@@ -66,7 +63,7 @@ pub(crate) fn keep(key: Key, reusable: Reusable, phase: Phase, status: StatusCod
             reusable,
             phase,
             status,
-            body: body.to_owned(),
+            body: format::KeptFlaskBody::new(body),
         });
     });
 }

@@ -3,7 +3,7 @@
 //! [`Format`] too.
 
 mod flask;
-pub(crate) use flask::restamped as restamped_flask_body;
+pub(crate) use flask::KeptBody as KeptFlaskBody;
 mod ietf;
 mod kubernetes;
 mod microprofile;
