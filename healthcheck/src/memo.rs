@@ -54,7 +54,11 @@ pub(crate) fn answer(key: Key, health: &HealthCheck) -> Option<(StatusCode, Stri
 /// Keeps the answer to `key`, made from a report that may be given again as `reusable`.
 pub(crate) fn keep(key: Key, reusable: Reusable, phase: Phase, status: StatusCode, body: &str) {
     KEPT.with_borrow_mut(|kept| {
+        // An answer kept before for `key` never outlives a newer one.
         kept.retain(|kept| kept.key != key);
+        let Some(body) = format::KeptFlaskBody::new(body) else {
+            return;
+        };
         if kept.len() == KEPT_AT_MOST {
             kept.remove(0);
         }
@@ -63,7 +67,7 @@ pub(crate) fn keep(key: Key, reusable: Reusable, phase: Phase, status: StatusCod
             reusable,
             phase,
             status,
-            body: format::KeptFlaskBody::new(body),
+            body,
         });
     });
 }

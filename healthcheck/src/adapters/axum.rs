@@ -40,7 +40,7 @@ where
     // Every route's handler. axum clones it for each request and calls it once, so the
     // endpoint it owns goes into the answer's future with no clone of its own; the
     // request is its one argument, so axum takes no extractor's parts out of it and puts
-    // them back (~300 instructions a probe against a `State` extractor, callgrind).
+    // them back (~260 instructions a probe against a `State` extractor, callgrind).
     let respond = move |request: Request| answer(endpoint, request);
     let mut router = Router::new().route(root, any(respond.clone()));
     if !base.is_empty() {
