@@ -60,4 +60,10 @@ fn the_default_build_compiles_none_of_the_features_crates() {
         pulled.is_empty(),
         "the default build compiles {pulled:?}:\n{tree}"
     );
+    // Serialize is written by hand: serde_derive (and its syn) would add seconds to the
+    // cold build of every service without derives of its own (BENCHMARKS.md).
+    assert!(
+        !crates.contains(&"serde_derive"),
+        "the default build compiles serde_derive:\n{tree}"
+    );
 }

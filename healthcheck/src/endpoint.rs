@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::details::{Details, WITHHELD};
 use crate::format::{self, Format, Rendering};
@@ -458,7 +458,7 @@ impl Endpoint {
 
     /// `GET {base}/services`: what is registered, without running anything.
     fn services(&self, tags: &[String], details: bool) -> Response<String> {
-        #[derive(Serialize)]
+        /// `{"name", "kinds", "tags", "group", "location"}`.
         struct Service<'a> {
             name: &'a str,
             kinds: &'a [Kind],
@@ -466,9 +466,27 @@ impl Endpoint {
             group: &'a str,
             location: Option<Location>,
         }
-        #[derive(Serialize)]
+        impl Serialize for Service<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut fields = serializer.serialize_struct("Service", 5)?;
+                fields.serialize_field("name", self.name)?;
+                fields.serialize_field("kinds", self.kinds)?;
+                fields.serialize_field("tags", self.tags)?;
+                fields.serialize_field("group", self.group)?;
+                fields.serialize_field("location", &self.location)?;
+                fields.end()
+            }
+        }
+        /// `{"services": […]}`.
         struct Services<'a> {
             services: Vec<Service<'a>>,
+        }
+        impl Serialize for Services<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut fields = serializer.serialize_struct("Services", 1)?;
+                fields.serialize_field("services", &self.services)?;
+                fields.end()
+            }
         }
         let checks = self.config.health.checks();
         let services = checks
@@ -563,10 +581,18 @@ fn next_id() -> u64 {
 
 /// A refusal: its status code and `{"error": "…", "status": code}`.
 fn rejected(rejection: &Rejection) -> Response<String> {
-    #[derive(Serialize)]
+    /// `{"error", "status"}`.
     struct Error<'a> {
         error: &'a str,
         status: u16,
+    }
+    impl Serialize for Error<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut fields = serializer.serialize_struct("Error", 2)?;
+            fields.serialize_field("error", self.error)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
     }
     json(
         rejection.status,

@@ -2,12 +2,11 @@
 
 use std::fmt::Display;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// Pass, warn (degraded but serving) or fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum HealthStatus {
     /// Healthy.
@@ -26,6 +25,13 @@ impl HealthStatus {
             HealthStatus::Warn => "warn",
             HealthStatus::Fail => "fail",
         }
+    }
+}
+
+/// `"pass"`, `"warn"` or `"fail"`.
+impl Serialize for HealthStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit_variant("HealthStatus", *self as u32, self.as_str())
     }
 }
 

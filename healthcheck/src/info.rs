@@ -2,10 +2,8 @@
 //! the application's own, and optionally its environment with secrets masked (Spring's
 //! and Koupleless' `/info`, Runscope's `EnvironmentDump`).
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The Rust compiler the library was built with (`rustc --version`, from the build
@@ -87,14 +85,6 @@ impl Info {
 
     /// The JSON `{base}/info` answers, for a process that started at `started`.
     pub(crate) fn render(&self, hostname: &str, started: SystemTime) -> Value {
-        #[derive(Serialize)]
-        struct Process<'a> {
-            pid: u32,
-            hostname: &'a str,
-            start_time: String,
-            uptime_seconds: u64,
-            rust_version: &'static str,
-        }
         let uptime = SystemTime::now()
             .duration_since(started)
             .unwrap_or(Duration::ZERO);
@@ -111,33 +101,27 @@ impl Info {
         if !self.build.is_empty() {
             body.insert("build".into(), Value::Object(self.build.clone()));
         }
-        let process = Process {
-            pid: std::process::id(),
-            hostname,
-            start_time: humantime::format_rfc3339_seconds(started).to_string(),
-            uptime_seconds: uptime.as_secs(),
-            rust_version: RUSTC_VERSION,
-        };
-        body.insert(
-            "process".into(),
-            serde_json::to_value(process).unwrap_or(Value::Null),
-        );
+        let mut process = Map::new();
+        process.insert("pid".into(), std::process::id().into());
+        process.insert("hostname".into(), hostname.into());
+        let start_time = humantime::format_rfc3339_seconds(started).to_string();
+        process.insert("start_time".into(), start_time.into());
+        process.insert("uptime_seconds".into(), uptime.as_secs().into());
+        process.insert("rust_version".into(), RUSTC_VERSION.into());
+        body.insert("process".into(), Value::Object(process));
         for (name, section) in &self.sections {
             body.insert(name.clone(), section.clone());
         }
         if self.environment {
-            let environment: BTreeMap<String, String> = std::env::vars_os()
+            let environment: Map<String, Value> = std::env::vars_os()
                 .map(|(name, value)| {
                     let name = name.to_string_lossy().into_owned();
                     let value = value.to_string_lossy().into_owned();
                     let shown = self.masked(&name, value);
-                    (name, shown)
+                    (name, shown.into())
                 })
                 .collect();
-            body.insert(
-                "environment".into(),
-                serde_json::to_value(environment).unwrap_or(Value::Null),
-            );
+            body.insert("environment".into(), Value::Object(environment));
         }
         Value::Object(body)
     }

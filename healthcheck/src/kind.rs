@@ -1,11 +1,10 @@
 //! Which probes a check answers (liveness, readiness, startup), and what a request asks
 //! about (a [`Probe`]).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// The probe a check belongs to. A check may belong to several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Kind {
     /// Whether the process should be restarted: checks of the process itself, never of
@@ -32,6 +31,13 @@ impl Kind {
             Kind::Startup => 2,
         };
         healthcheck_rules::KINDS[index]
+    }
+}
+
+/// `"liveness"`, `"readiness"` or `"startup"`.
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit_variant("Kind", *self as u32, self.as_str())
     }
 }
 

@@ -7,12 +7,11 @@ use tokio::sync::Notify;
 
 use crate::changes::Changes;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// The application's phase, as Cloud Health names it. The HTTP status code of a probe
 /// is looked up from the probe and this phase (see [`StatusCodes`](crate::StatusCodes)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Phase {
     /// Not every startup check has passed yet.
@@ -37,6 +36,13 @@ impl Phase {
             Phase::Stopping => "STOPPING",
             Phase::Stopped => "STOPPED",
         }
+    }
+}
+
+/// `"STARTING"`, `"UP"`, `"DOWN"`, `"STOPPING"` or `"STOPPED"`.
+impl Serialize for Phase {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_unit_variant("Phase", *self as u32, self.as_str())
     }
 }
 

@@ -57,7 +57,7 @@ pub struct Settings {
 inventory::collect!(Registration);
 
 /// Where a check is defined in the source, for errors and listings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     /// Source file, as `file!()` gives it.
     pub file: &'static str,
@@ -66,6 +66,18 @@ pub struct Location {
     pub line: u32,
     /// Module of a `#[health_check]` function; `None` for checks built with `Check::new`.
     pub module_path: Option<&'static str>,
+}
+
+/// `{"file", "line", "module_path"}`.
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("Location", 3)?;
+        fields.serialize_field("file", self.file)?;
+        fields.serialize_field("line", &self.line)?;
+        fields.serialize_field("module_path", &self.module_path)?;
+        fields.end()
+    }
 }
 
 impl std::fmt::Display for Location {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Serialize, Serializer};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use serde_json::{Map, Value};
 
@@ -12,8 +12,7 @@ use crate::lifecycle::Phase;
 use crate::stats::RunStats;
 
 /// Overall status of a report: `"success"` when every check passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Status {
     /// Every check passed (or there were none).
@@ -23,13 +22,12 @@ pub enum Status {
 }
 
 /// The result of every selected check, as Flask healthcheck reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Report {
     /// `success` when every result passed, `failure` otherwise.
     pub status: Status,
     /// When this report was made (fresh on every report, even when results are cached).
-    #[serde(serialize_with = "epoch_seconds")]
     pub timestamp: SystemTime,
     /// The host that ran the checks; shared with the registry, so a report copies no
     /// string for it.
@@ -46,7 +44,7 @@ pub struct Report {
 /// that produced it.
 ///
 /// Serialized in the Flask shape plus `response_time`, `status` and `details`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CheckResult {
     /// The check's name.
@@ -58,26 +56,19 @@ pub struct CheckResult {
     /// Pass, warn or fail. A warning passes: degraded but serving.
     pub status: HealthStatus,
     /// The check's group (`group = "…"`, else its crate); empty for "not found".
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub group: String,
     /// The details the check returned (`Health::detail`), if any.
-    #[serde(skip_serializing_if = "Map::is_empty")]
     pub details: Map<String, Value>,
     /// When the run finished.
-    #[serde(serialize_with = "epoch_seconds")]
     pub timestamp: SystemTime,
     /// When this result stops being reused: `timestamp` plus the TTL that applies.
-    #[serde(serialize_with = "epoch_seconds")]
     pub expires: SystemTime,
     /// How long the run took, in seconds in JSON.
-    #[serde(serialize_with = "seconds")]
     pub response_time: Duration,
     /// The check's runs up to this one; none for a result no run made ("not found").
-    #[serde(skip)]
     pub(crate) stats: Option<Arc<RunStats>>,
     /// This result's JSON, written the first time a report shows it: a cached result
     /// is shared and never changed, so every later probe copies the text.
-    #[serde(skip)]
     pub(crate) json: JsonOnce,
 }
 
@@ -144,7 +135,7 @@ impl CheckResult {
         }
     }
 
-    /// The result's fields as the derived `Serialize` writes them, keys as literals.
+    /// The result's fields as its `Serialize` writes them, keys as literals.
     fn write_fields(&self, out: &mut Vec<u8>) {
         write_field(out, b"{\"checker\":", &self.checker);
         write_field(out, b",\"output\":", &self.output);
@@ -223,6 +214,59 @@ impl Report {
     }
 }
 
+/// `"success"` or `"failure"`.
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (index, name) = match self {
+            Status::Success => (0, "success"),
+            Status::Failure => (1, "failure"),
+        };
+        serializer.serialize_unit_variant("Status", index, name)
+    }
+}
+
+/// `{"status", "timestamp", "hostname", "phase", "results"}`, times in float seconds
+/// since the epoch.
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Report", 5)?;
+        fields.serialize_field("status", &self.status)?;
+        fields.serialize_field("timestamp", &seconds_since_epoch(self.timestamp))?;
+        fields.serialize_field("hostname", &*self.hostname)?;
+        fields.serialize_field("phase", &self.phase)?;
+        fields.serialize_field("results", &self.results)?;
+        fields.end()
+    }
+}
+
+/// The Flask fields `checker`, `output`, `passed`, `timestamp`, `expires`, plus
+/// `status`, `group` and `details` (left out when empty) and `response_time` in
+/// seconds; the same text `write_fields` writes.
+impl Serialize for CheckResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = 7 + usize::from(!self.group.is_empty()) + usize::from(!self.details.is_empty());
+        let mut fields = serializer.serialize_struct("CheckResult", len)?;
+        fields.serialize_field("checker", &self.checker)?;
+        fields.serialize_field("output", &self.output)?;
+        fields.serialize_field("passed", &self.passed)?;
+        fields.serialize_field("status", &self.status)?;
+        if self.group.is_empty() {
+            fields.skip_field("group")?;
+        } else {
+            fields.serialize_field("group", &self.group)?;
+        }
+        if self.details.is_empty() {
+            fields.skip_field("details")?;
+        } else {
+            fields.serialize_field("details", &self.details)?;
+        }
+        fields.serialize_field("timestamp", &seconds_since_epoch(self.timestamp))?;
+        fields.serialize_field("expires", &seconds_since_epoch(self.expires))?;
+        fields.serialize_field("response_time", &self.response_time.as_secs_f64())?;
+        fields.end()
+    }
+}
+
 /// `name` (JSON text: a separator, a quoted key, a colon) then `value` as JSON, written
 /// straight into `out`: no string per field.
 pub(crate) fn write_field(out: &mut Vec<u8>, name: &[u8], value: &impl Serialize) {
@@ -275,28 +319,55 @@ pub(crate) fn push_str_field(out: &mut String, scratch: &mut Vec<u8>, name: &str
     }
 }
 
-/// Float seconds since the Unix epoch, as Python's `time.time()` gives them.
-pub(crate) fn epoch_seconds<S: Serializer>(
-    time: &SystemTime,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(seconds_since_epoch(*time))
-}
-
-/// `time` as float seconds since the Unix epoch (0 before it).
+/// `time` as float seconds since the Unix epoch (0 before it), as Python's
+/// `time.time()` gives them.
 pub(crate) fn seconds_since_epoch(time: SystemTime) -> f64 {
     time.duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs_f64()
 }
 
-fn seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(duration.as_secs_f64())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::FloatText;
+    use std::sync::Arc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::{CheckResult, FloatText, Report, Status};
+    use crate::health::HealthStatus;
+    use crate::lifecycle::Phase;
+
+    #[test]
+    fn a_report_serializes_to_the_flask_fields_in_order_with_empty_group_and_details_left_out() {
+        let mut warned = CheckResult::failed_now("db", "pool \"low\"");
+        warned.passed = true;
+        warned.status = HealthStatus::Warn;
+        warned.group = "storage".into();
+        warned.details.insert("observedValue".into(), 48.into());
+        warned.timestamp = UNIX_EPOCH + Duration::from_millis(1_763_820_000_250);
+        warned.expires = warned.timestamp + Duration::from_secs(10);
+        warned.response_time = Duration::from_micros(1_500);
+        let mut failed = CheckResult::failed_now("queue", "refused");
+        failed.timestamp = UNIX_EPOCH + Duration::from_secs(1_763_820_000);
+        failed.expires = failed.timestamp;
+        let mut report = Report::new(
+            "web-1",
+            Phase::Down,
+            vec![Arc::new(warned), Arc::new(failed)],
+        );
+        report.timestamp = UNIX_EPOCH + Duration::from_millis(1_763_820_001_500);
+        assert_eq!(report.status, Status::Failure);
+        assert_eq!(
+            serde_json::to_string(&report).unwrap(),
+            concat!(
+                r#"{"status":"failure","timestamp":1763820001.5,"hostname":"web-1","phase":"DOWN","#,
+                r#""results":[{"checker":"db","output":"pool \"low\"","passed":true,"#,
+                r#""status":"warn","group":"storage","details":{"observedValue":48},"#,
+                r#""timestamp":1763820000.25,"expires":1763820010.25,"response_time":0.0015},"#,
+                r#"{"checker":"queue","output":"refused","passed":false,"status":"fail","#,
+                r#""timestamp":1763820000.0,"expires":1763820000.0,"response_time":0.0}]}"#,
+            )
+        );
+    }
 
     #[test]
     fn a_float_on_the_stack_is_what_serde_json_writes_for_any_value() {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use http::Response;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
 use super::{Format, Rendering, json, response};
@@ -17,8 +17,7 @@ use crate::report::Report;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ietf;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `{"status", "serviceId", "notes", "checks"}`.
 struct Body<'a> {
     status: &'static str,
     service_id: &'a str,
@@ -26,20 +25,54 @@ struct Body<'a> {
     checks: BTreeMap<&'a str, [CheckBody<'a>; 1]>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
+/// `{"componentId", "componentType", "status", "time", "output", "observedValue",
+/// "observedUnit"}`, the empty type and absent values left out.
 struct CheckBody<'a> {
     component_id: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
     component_type: &'a str,
     status: &'static str,
     time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     output: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     observed_value: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     observed_unit: Option<&'a Value>,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Body", 4)?;
+        fields.serialize_field("status", self.status)?;
+        fields.serialize_field("serviceId", self.service_id)?;
+        fields.serialize_field("notes", &self.notes)?;
+        fields.serialize_field("checks", &self.checks)?;
+        fields.end()
+    }
+}
+
+impl Serialize for CheckBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("CheckBody", 7)?;
+        fields.serialize_field("componentId", self.component_id)?;
+        let component_type = Some(self.component_type).filter(|text| !text.is_empty());
+        optional_field(&mut fields, "componentType", component_type)?;
+        fields.serialize_field("status", self.status)?;
+        fields.serialize_field("time", &self.time)?;
+        optional_field(&mut fields, "output", self.output)?;
+        optional_field(&mut fields, "observedValue", self.observed_value)?;
+        optional_field(&mut fields, "observedUnit", self.observed_unit)?;
+        fields.end()
+    }
+}
+
+/// Writes `value` under `key` when there is one.
+fn optional_field<F: SerializeStruct>(
+    fields: &mut F,
+    key: &'static str,
+    value: Option<&(impl Serialize + ?Sized)>,
+) -> Result<(), F::Error> {
+    match value {
+        Some(value) => fields.serialize_field(key, value),
+        None => fields.skip_field(key),
+    }
 }
 
 impl Format for Ietf {

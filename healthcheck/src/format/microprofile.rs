@@ -1,7 +1,7 @@
 //! MicroProfile Health / Cloud Health: `{"status":"UP","checks":[{"name","status","data"}]}`.
 
 use http::Response;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
 use super::{Format, Rendering, json, response, up_or_down};
@@ -17,17 +17,36 @@ use crate::report::Report;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MicroProfile;
 
-#[derive(Serialize)]
+/// `{"status", "checks"}`.
 struct Body<'a> {
     status: &'static str,
     checks: Vec<CheckBody<'a>>,
 }
 
-#[derive(Serialize)]
+/// `{"name", "status", "data"}`.
 struct CheckBody<'a> {
     name: &'a str,
     status: &'static str,
     data: Map<String, Value>,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Body", 2)?;
+        fields.serialize_field("status", self.status)?;
+        fields.serialize_field("checks", &self.checks)?;
+        fields.end()
+    }
+}
+
+impl Serialize for CheckBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("CheckBody", 3)?;
+        fields.serialize_field("name", self.name)?;
+        fields.serialize_field("status", self.status)?;
+        fields.serialize_field("data", &self.data)?;
+        fields.end()
+    }
 }
 
 impl Format for MicroProfile {

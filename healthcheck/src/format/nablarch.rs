@@ -2,7 +2,7 @@
 //! with configurable labels, status codes, and whether a body is written.
 
 use http::{Response, StatusCode};
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::{Format, Rendering, json, response};
 use crate::health::HealthStatus;
@@ -72,16 +72,34 @@ impl Nablarch {
     }
 }
 
-#[derive(Serialize)]
+/// `{"status", "targets"}`.
 struct Body<'a> {
     status: &'static str,
     targets: Vec<Target<'a>>,
 }
 
-#[derive(Serialize)]
+/// `{"name", "status"}`.
 struct Target<'a> {
     name: &'a str,
     status: &'static str,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Body", 2)?;
+        fields.serialize_field("status", self.status)?;
+        fields.serialize_field("targets", &self.targets)?;
+        fields.end()
+    }
+}
+
+impl Serialize for Target<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = serializer.serialize_struct("Target", 2)?;
+        fields.serialize_field("name", self.name)?;
+        fields.serialize_field("status", self.status)?;
+        fields.end()
+    }
 }
 
 impl Format for Nablarch {

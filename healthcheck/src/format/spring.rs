@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use http::Response;
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
 use super::{Format, Rendering, json, response};
@@ -20,13 +20,31 @@ use crate::report::{CheckResult, Report};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Spring;
 
-#[derive(Serialize)]
+/// `{"status", "components", "details"}`, empty components and details left out.
 struct Node<'a> {
     status: &'static str,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     components: BTreeMap<&'a str, Node<'a>>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
     details: Map<String, Value>,
+}
+
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len =
+            1 + usize::from(!self.components.is_empty()) + usize::from(!self.details.is_empty());
+        let mut fields = serializer.serialize_struct("Node", len)?;
+        fields.serialize_field("status", self.status)?;
+        if self.components.is_empty() {
+            fields.skip_field("components")?;
+        } else {
+            fields.serialize_field("components", &self.components)?;
+        }
+        if self.details.is_empty() {
+            fields.skip_field("details")?;
+        } else {
+            fields.serialize_field("details", &self.details)?;
+        }
+        fields.end()
+    }
 }
 
 fn word(status: HealthStatus) -> &'static str {
