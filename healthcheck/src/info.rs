@@ -104,7 +104,7 @@ impl Info {
         let mut process = Map::new();
         process.insert("pid".into(), std::process::id().into());
         process.insert("hostname".into(), hostname.into());
-        let start_time = humantime::format_rfc3339_seconds(started).to_string();
+        let start_time = crate::human_time::rfc3339_seconds(started);
         process.insert("start_time".into(), start_time.into());
         process.insert("uptime_seconds".into(), uptime.as_secs().into());
         process.insert("rust_version".into(), RUSTC_VERSION.into());

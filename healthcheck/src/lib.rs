@@ -156,6 +156,7 @@ mod details;
 mod endpoint;
 pub mod format;
 mod health;
+mod human_time;
 mod info;
 mod kind;
 mod lifecycle;

@@ -567,7 +567,7 @@ impl Drop for RunGuard {
 fn timed_out(timeout: Duration) -> Health {
     Health::fail(format!(
         "check timed out after {}",
-        humantime::format_duration(timeout)
+        crate::human_time::duration(timeout)
     ))
 }
 
@@ -588,7 +588,7 @@ fn overran(elapsed: Duration, timeout: Duration) -> Health {
         "check ran {:.1}s, past its {} timeout: it blocked its thread, so the timeout could not fire; \
          move blocking code into a plain `fn` check, which runs on the blocking pool",
         elapsed.as_secs_f64(),
-        humantime::format_duration(timeout)
+        crate::human_time::duration(timeout)
     ))
 }
 

@@ -120,7 +120,7 @@ pub fn answered(what: &str, latency: Duration, slow_after: Duration) -> Health {
     let health = if latency > slow_after {
         Health::warn(format!(
             "{what} answered in {rounded} ms, slower than {}",
-            humantime::format_duration(slow_after)
+            crate::human_time::duration(slow_after)
         ))
     } else {
         Health::pass(format!("{what} answered in {rounded} ms"))

@@ -88,12 +88,12 @@ fn judge(lag: Duration, warn_lag: Duration, fail_lag: Duration) -> Health {
     let health = if lag > fail_lag {
         Health::fail(format!(
             "the runtime is not responsive: a timer fired {millis} ms late (limit {})",
-            humantime::format_duration(fail_lag)
+            crate::human_time::duration(fail_lag)
         ))
     } else if lag > warn_lag {
         Health::warn(format!(
             "the runtime is slow: a timer fired {millis} ms late (warning above {})",
-            humantime::format_duration(warn_lag)
+            crate::human_time::duration(warn_lag)
         ))
     } else {
         Health::pass(format!("the runtime is responsive: timer lag {millis} ms"))

@@ -89,7 +89,7 @@ impl Format for Ietf {
                     component_id: &result.checker,
                     component_type: &result.group,
                     status: result.status.as_str(),
-                    time: humantime::format_rfc3339_millis(result.timestamp).to_string(),
+                    time: crate::human_time::rfc3339_millis(result.timestamp),
                     output: (result.status != HealthStatus::Pass).then_some(&*result.output),
                     observed_value: result.details.get("observedValue"),
                     observed_unit: result.details.get("observedUnit"),
