@@ -113,14 +113,14 @@ impl Info {
             body.insert(name.clone(), section.clone());
         }
         if self.environment {
-            let environment: Map<String, Value> = std::env::vars_os()
-                .map(|(name, value)| {
-                    let name = name.to_string_lossy().into_owned();
-                    let value = value.to_string_lossy().into_owned();
-                    let shown = self.masked(&name, value);
-                    (name, shown.into())
-                })
-                .collect();
+            // Inserted one by one: collecting would compile a sort of its own.
+            let mut environment = Map::new();
+            for (name, value) in std::env::vars_os() {
+                let name = name.to_string_lossy().into_owned();
+                let value = value.to_string_lossy().into_owned();
+                let shown = self.masked(&name, value);
+                environment.insert(name, shown.into());
+            }
             body.insert("environment".into(), Value::Object(environment));
         }
         Value::Object(body)

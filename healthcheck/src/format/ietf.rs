@@ -81,22 +81,20 @@ impl Format for Ietf {
     }
 
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
-        let checks = report
-            .results
-            .iter()
-            .map(|result| {
-                let check = CheckBody {
-                    component_id: &result.checker,
-                    component_type: &result.group,
-                    status: result.status.as_str(),
-                    time: crate::human_time::rfc3339_millis(result.timestamp),
-                    output: (result.status != HealthStatus::Pass).then_some(&*result.output),
-                    observed_value: result.details.get("observedValue"),
-                    observed_unit: result.details.get("observedUnit"),
-                };
-                (result.checker.as_str(), [check])
-            })
-            .collect();
+        // Inserted one by one: collecting would compile a sort of its own for this map.
+        let mut checks = BTreeMap::new();
+        for result in &report.results {
+            let check = CheckBody {
+                component_id: &result.checker,
+                component_type: &result.group,
+                status: result.status.as_str(),
+                time: crate::human_time::rfc3339_millis(result.timestamp),
+                output: (result.status != HealthStatus::Pass).then_some(&*result.output),
+                observed_value: result.details.get("observedValue"),
+                observed_unit: result.details.get("observedUnit"),
+            };
+            checks.insert(result.checker.as_str(), [check]);
+        }
         let body = Body {
             status: top_status(report, &rendering),
             service_id: &report.hostname,

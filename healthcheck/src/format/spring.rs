@@ -80,21 +80,21 @@ impl Format for Spring {
             };
             groups.entry(group).or_default().push(result);
         }
-        let components = groups
-            .into_iter()
-            .map(|(group, results)| {
-                let worst = results.iter().map(|r| r.status).max();
-                let node = Node {
-                    status: word(worst.unwrap_or(HealthStatus::Pass)),
-                    components: results
-                        .iter()
-                        .map(|r| (r.checker.as_str(), leaf(r)))
-                        .collect(),
-                    details: Map::new(),
-                };
-                (group, node)
-            })
-            .collect();
+        // Maps filled by insertion: collecting would compile a sort of its own for each.
+        let mut components = BTreeMap::new();
+        for (group, results) in groups {
+            let worst = results.iter().map(|r| r.status).max();
+            let mut checks = BTreeMap::new();
+            for result in results {
+                checks.insert(result.checker.as_str(), leaf(result));
+            }
+            let node = Node {
+                status: word(worst.unwrap_or(HealthStatus::Pass)),
+                components: checks,
+                details: Map::new(),
+            };
+            components.insert(group, node);
+        }
         // The phase's word, unless it would contradict the status code.
         let status = match (report.phase, rendering.status.is_success()) {
             (Phase::Starting, _) => "UNKNOWN",
