@@ -10,9 +10,9 @@
 
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpRequest, HttpResponse};
-use http::Method;
+use healthcheck_core::http::{self, Method};
 
-use crate::endpoint::Endpoint;
+use healthcheck_core::Endpoint;
 
 /// Registers `{base}`, `{base}/` and everything under `{base}/` for every method.
 pub fn configure(endpoint: Endpoint) -> impl Fn(&mut ServiceConfig) + Clone + Send + 'static {

@@ -23,9 +23,9 @@
 use ::axum::Router;
 use ::axum::extract::Request;
 use ::axum::routing::any;
-use http::Response;
+use healthcheck_core::http::Response;
 
-use crate::endpoint::Endpoint;
+use healthcheck_core::Endpoint;
 
 /// Routes `{base}`, `{base}/`, the probe paths and everything under `{base}/` to
 /// `endpoint`, for every method (the endpoint answers 405 itself, with a JSON body).
@@ -75,7 +75,7 @@ mod tests {
     use ::axum::body::Body;
 
     use super::*;
-    use crate::HealthCheck;
+    use healthcheck_core::{HealthCheck, http};
 
     #[test]
     fn the_handlers_future_holds_the_endpoints_future_and_not_the_request() {
