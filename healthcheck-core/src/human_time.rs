@@ -45,29 +45,31 @@ pub(crate) fn duration(duration: Duration) -> String {
 /// `time` in RFC 3339 UTC to the second: `2026-11-22T23:41:36Z` (the epoch for a time
 /// before it).
 pub(crate) fn rfc3339_seconds(time: SystemTime) -> String {
-    let (date_time, _) = utc(time);
-    format!("{date_time}Z")
+    rfc3339(time, false)
 }
 
 /// `time` in RFC 3339 UTC to the millisecond: `2026-11-22T23:41:36.123Z`.
 pub(crate) fn rfc3339_millis(time: SystemTime) -> String {
-    let (date_time, nanos) = utc(time);
-    format!("{date_time}.{:03}Z", nanos / 1_000_000)
+    rfc3339(time, true)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of `time` in UTC, and its nanoseconds.
-fn utc(time: SystemTime) -> (String, u32) {
+/// `YYYY-MM-DDTHH:MM:SS`, then `.mmm` when asked, then `Z`, of `time` in UTC.
+fn rfc3339(time: SystemTime, millis: bool) -> String {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since_epoch.as_secs();
     let (year, month, day) = civil_from_days(seconds / 86_400);
     let in_day = seconds % 86_400;
-    let text = format!(
+    let mut text = format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
         in_day / 3_600,
         in_day % 3_600 / 60,
         in_day % 60
     );
-    (text, since_epoch.subsec_nanos())
+    if millis {
+        let _ = write!(text, ".{:03}", since_epoch.subsec_millis());
+    }
+    text.push('Z');
+    text
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's

@@ -70,7 +70,6 @@ pub use validation::{CollectError, Problem};
 /// The `http` crate this one's requests and responses come from.
 pub use http;
 
-/// The README's examples, compiled and run as doc tests (they use every adapter).
 /// What the code `#[health_check]` generates names; not a public API.
 #[doc(hidden)]
 pub mod __private {

@@ -250,20 +250,27 @@ impl Serialize for CheckResult {
         fields.serialize_field("output", &self.output)?;
         fields.serialize_field("passed", &self.passed)?;
         fields.serialize_field("status", &self.status)?;
-        if self.group.is_empty() {
-            fields.skip_field("group")?;
-        } else {
-            fields.serialize_field("group", &self.group)?;
-        }
-        if self.details.is_empty() {
-            fields.skip_field("details")?;
-        } else {
-            fields.serialize_field("details", &self.details)?;
-        }
+        let group = Some(&self.group).filter(|group| !group.is_empty());
+        optional_field(&mut fields, "group", group)?;
+        let details = Some(&self.details).filter(|details| !details.is_empty());
+        optional_field(&mut fields, "details", details)?;
         fields.serialize_field("timestamp", &seconds_since_epoch(self.timestamp))?;
         fields.serialize_field("expires", &seconds_since_epoch(self.expires))?;
         fields.serialize_field("response_time", &self.response_time.as_secs_f64())?;
         fields.end()
+    }
+}
+
+/// Writes `value` under `key` when there is one, else skips the field, as a derived
+/// `skip_serializing_if` does.
+pub(crate) fn optional_field<F: SerializeStruct>(
+    fields: &mut F,
+    key: &'static str,
+    value: Option<&(impl Serialize + ?Sized)>,
+) -> Result<(), F::Error> {
+    match value {
+        Some(value) => fields.serialize_field(key, value),
+        None => fields.skip_field(key),
     }
 }
 

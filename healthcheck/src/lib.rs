@@ -139,6 +139,7 @@ pub mod actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 
+/// The README's examples, compiled and run as doc tests (they use every adapter).
 #[cfg(all(
     doctest,
     feature = "axum",

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{Format, Rendering, json, response};
 use crate::health::HealthStatus;
-use crate::report::Report;
+use crate::report::{Report, optional_field};
 
 /// `application/health+json`: `status` pass / warn / fail, `checks` keyed by check
 /// name, each with `status`, `time`, `output` (left out on a pass, as the draft
@@ -60,18 +60,6 @@ impl Serialize for CheckBody<'_> {
         optional_field(&mut fields, "observedValue", self.observed_value)?;
         optional_field(&mut fields, "observedUnit", self.observed_unit)?;
         fields.end()
-    }
-}
-
-/// Writes `value` under `key` when there is one.
-fn optional_field<F: SerializeStruct>(
-    fields: &mut F,
-    key: &'static str,
-    value: Option<&(impl Serialize + ?Sized)>,
-) -> Result<(), F::Error> {
-    match value {
-        Some(value) => fields.serialize_field(key, value),
-        None => fields.skip_field(key),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::{Format, Rendering, json, response};
 use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
-use crate::report::{CheckResult, Report};
+use crate::report::{CheckResult, Report, optional_field};
 
 /// Spring Boot Actuator's `/actuator/health` shape, as Koupleless aggregates modules:
 /// `{"status","components":{group:{"status","components":{check:{"status","details"}}}}}`.
@@ -33,16 +33,10 @@ impl Serialize for Node<'_> {
             1 + usize::from(!self.components.is_empty()) + usize::from(!self.details.is_empty());
         let mut fields = serializer.serialize_struct("Node", len)?;
         fields.serialize_field("status", self.status)?;
-        if self.components.is_empty() {
-            fields.skip_field("components")?;
-        } else {
-            fields.serialize_field("components", &self.components)?;
-        }
-        if self.details.is_empty() {
-            fields.skip_field("details")?;
-        } else {
-            fields.serialize_field("details", &self.details)?;
-        }
+        let components = Some(&self.components).filter(|components| !components.is_empty());
+        optional_field(&mut fields, "components", components)?;
+        let details = Some(&self.details).filter(|details| !details.is_empty());
+        optional_field(&mut fields, "details", details)?;
         fields.end()
     }
 }
