@@ -113,6 +113,43 @@ async fn every_format_matches_its_golden_file() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn keyed_formats_write_checks_by_name_whatever_the_reports_order_the_last_of_a_name_kept() {
+    // A report of an application's own making may come in any order, even repeat a
+    // name: IETF, Spring and Kubernetes key or list checks by name, as a map keeps them.
+    let report = report().await;
+    let status = StatusCodes::default().get(Probe::Combined, report.phase);
+    let mut reversed = report.clone();
+    reversed.results.reverse();
+    for format in [&Ietf as &dyn Format, &Spring, &Kubernetes] {
+        assert_eq!(
+            rendered(format, &reversed, Rendering::new(status)),
+            rendered(format, &report, Rendering::new(status)),
+        );
+    }
+    let mut repeated = reversed;
+    let api = report.results.iter().find(|r| r.checker == "api").unwrap();
+    let mut failed = CheckResult::clone(api);
+    failed.passed = false;
+    failed.status = healthcheck::HealthStatus::Fail;
+    failed.output = "api down".to_string();
+    repeated.results.push(Arc::new(failed));
+    let body = |format: &dyn Format| -> serde_json::Value {
+        serde_json::from_str(Format::render(format, &repeated, Rendering::new(status)).body())
+            .unwrap()
+    };
+    let ietf = body(&Ietf);
+    let names: Vec<&String> = ietf["checks"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["api", "cache", "db", "queue"]);
+    assert_eq!(ietf["checks"]["api"][0]["status"], "fail");
+    assert_eq!(ietf["checks"]["api"][0]["output"], "api down");
+    let spring = body(&Spring);
+    let web = &spring["components"]["web"];
+    assert_eq!(web["status"], "DOWN");
+    assert_eq!(web["components"].as_object().unwrap().len(), 2);
+    assert_eq!(web["components"]["api"]["details"]["output"], "api down");
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_healthy_report_with_a_warning_answers_200_and_shows_the_warning() {
     let health = HealthCheck::builder()
         .linked_checks(false)

@@ -1,12 +1,14 @@
 //! The HTTP endpoint, framework-agnostic: one function from an `http::Request` to an
 //! `http::Response`. The adapters are thin wrappers around [`Endpoint::respond`].
 
-use std::borrow::Borrow;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 
 use http::header::{ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{HeaderValue, Method, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::details::{Details, WITHHELD};
@@ -80,13 +82,65 @@ struct Config {
 
 /// What a request asks for, decided before anything runs.
 enum Plan {
-    /// An answer that needs no run. Both are boxed: the request's future holds a
-    /// pointer, not a response (~140 bytes) moved with it on every probe.
-    Answer(Box<Response<String>>),
+    /// An answer that needs no run.
+    Answer(Response<String>),
     /// A Flask answer this thread kept, given again: its status code and body.
     Kept(StatusCode, String),
     /// A run of the selected checks.
     Run(Box<Run>),
+}
+
+impl Plan {
+    /// The answer of a plan that runs nothing.
+    fn into_response(self) -> Response<String> {
+        match self {
+            Plan::Answer(response) => response,
+            Plan::Kept(status, body) => format::response(status, "application/json", body),
+            Plan::Run(_) => unreachable!("a run is answered by its future"),
+        }
+    }
+}
+
+/// The answer to one request, as a future: ready at once when nothing needs to run (a
+/// kept answer, a refusal, `/services`, `/info`), else the run of the selected checks
+/// and their report rendered. Its `poll` is compiled once, in this crate, rather than
+/// in every application that awaits it (an `async` future's body is compiled where it
+/// is polled), and an answer that runs nothing allocates nothing of its own.
+#[must_use = "futures do nothing unless polled"]
+pub struct Answer<'a> {
+    /// A `HEAD` request: the body is left out, its length kept.
+    head: bool,
+    state: Pending<'a>,
+}
+
+/// What an [`Answer`] still has to do.
+enum Pending<'a> {
+    /// Nothing: the response, until it is taken.
+    Ready(Response<String>),
+    /// The run and the rendering, boxed: created here, so compiled here.
+    Running(Pin<Box<dyn Future<Output = Response<String>> + Send + 'a>>),
+    /// The response was given.
+    Given,
+}
+
+impl Future for Answer<'_> {
+    type Output = Response<String>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Response<String>> {
+        let answer = self.get_mut();
+        let response = match std::mem::replace(&mut answer.state, Pending::Given) {
+            Pending::Ready(response) => response,
+            Pending::Running(mut run) => match run.as_mut().poll(context) {
+                Poll::Ready(response) => response,
+                Poll::Pending => {
+                    answer.state = Pending::Running(run);
+                    return Poll::Pending;
+                }
+            },
+            Pending::Given => panic!("an Answer polled after it gave its response"),
+        };
+        Poll::Ready(finish(answer.head, response))
+    }
 }
 
 /// A run a request asks for and how to answer with its report.
@@ -205,12 +259,13 @@ impl Endpoint {
     /// The response to `request`. Only the method, URI and headers are read, before the
     /// returned future is first polled, so the body type need not be `Sync`, and the
     /// future does not borrow the request: a caller may drop it before awaiting.
-    pub fn respond<'a, B>(
-        &'a self,
-        request: &Request<B>,
-    ) -> impl Future<Output = Response<String>> + Send + use<'a, B> {
-        let (head, details, plan) = self.decide(request);
-        answer(self, head, details, plan)
+    pub fn respond<B>(&self, request: &Request<B>) -> Answer<'_> {
+        let (head, details, plan) = self.decide(request.method(), request.uri(), request.headers());
+        let state = match plan {
+            Plan::Run(run) => Pending::Running(Box::pin(self.run(run, details))),
+            plan => Pending::Ready(plan.into_response()),
+        };
+        Answer { head, state }
     }
 
     /// [`respond`](Self::respond) for an adapter holding its own clone of the endpoint
@@ -233,27 +288,27 @@ impl Endpoint {
     /// assert_eq!(response.status(), 200);
     /// # }
     /// ```
-    pub fn respond_owned<B>(
-        self,
-        request: &Request<B>,
-    ) -> impl Future<Output = Response<String>> + Send + use<B> {
-        let (head, details, plan) = self.decide(request);
-        answer(self, head, details, plan)
+    pub fn respond_owned<B>(self, request: &Request<B>) -> Answer<'static> {
+        let (head, details, plan) = self.decide(request.method(), request.uri(), request.headers());
+        let state = match plan {
+            Plan::Run(run) => {
+                Pending::Running(Box::pin(async move { self.run(run, details).await }))
+            }
+            plan => Pending::Ready(plan.into_response()),
+        };
+        Answer { head, state }
     }
 
     /// Everything about a request but the run, decided before any future exists, so the
-    /// future holds only what the run needs: adapters box it per request, and a small
-    /// box is a cheap one. Whether it is `HEAD`, whether details show, and the plan.
-    fn decide<B>(&self, request: &Request<B>) -> (bool, bool, Plan) {
-        let head = request.method() == Method::HEAD;
-        let details = self.config.details.allows(request.headers());
-        let accept = request
-            .headers()
-            .get(ACCEPT)
-            .and_then(|accept| accept.to_str().ok());
+    /// future holds only what the run needs. Whether it is `HEAD`, whether details
+    /// show, and the plan. Not generic over the request's body: compiled once, here.
+    fn decide(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> (bool, bool, Plan) {
+        let head = method == Method::HEAD;
+        let details = self.config.details.allows(headers);
+        let accept = headers.get(ACCEPT).and_then(|accept| accept.to_str().ok());
         let plan = self
-            .plan(request.method(), request.uri(), details, accept)
-            .unwrap_or_else(|rejection| Plan::Answer(Box::new(rejected(&rejection))));
+            .plan(method, uri, details, accept)
+            .unwrap_or_else(|rejection| Plan::Answer(rejected(&rejection)));
         (head, details, plan)
     }
 
@@ -275,14 +330,14 @@ impl Endpoint {
             rejection
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            return Ok(Plan::Answer(Box::new(rejection)));
+            return Ok(Plan::Answer(rejection));
         }
         let query = request::query(uri.query())?;
         let format = self.pick_format(query.format.as_deref(), accept)?;
         let keep_as = self.keep_key(&route, &query, format, details);
         let (probe, selection) = match route {
             Route::Services => {
-                return Ok(Plan::Answer(Box::new(self.services(&query.tags, details))));
+                return Ok(Plan::Answer(self.services(&query.tags, details)));
             }
             Route::Info => {
                 // Without details, only the status: the rest tells an attacker a lot.
@@ -290,7 +345,7 @@ impl Endpoint {
                 if !details && let serde_json::Value::Object(body) = &mut info {
                     body.retain(|key, _| key == "status");
                 }
-                return Ok(Plan::Answer(Box::new(json(StatusCode::OK, &info))));
+                return Ok(Plan::Answer(json(StatusCode::OK, &info)));
             }
             Route::All | Route::Live | Route::Ready | Route::Startup
                 if let Some(key) = keep_as
@@ -336,8 +391,19 @@ impl Endpoint {
         })))
     }
 
+    /// Runs what `run` selects and renders the report, or refuses.
+    async fn run(&self, run: Box<Run>, details: bool) -> Response<String> {
+        self.run_and_render(run, details)
+            .await
+            .unwrap_or_else(|rejection| rejected(&rejection))
+    }
+
     /// Runs what `run` selects and renders the report.
-    async fn run(&self, run: Box<Run>, details: bool) -> Result<Response<String>, Rejection> {
+    async fn run_and_render(
+        &self,
+        run: Box<Run>,
+        details: bool,
+    ) -> Result<Response<String>, Rejection> {
         // One snapshot decides both what exists and what runs: no check-then-run gap.
         let (mut report, unknown, reusable) = self.config.health.run_selected(&run.selection).await;
         let Run {
@@ -543,33 +609,6 @@ fn withhold_unless(details: bool, report: &mut Report) {
             stats: result.stats.clone(),
             json: JsonOnce::default(),
         });
-    }
-}
-
-/// The answer to a decided request: the plan's run and its report rendered, or the
-/// answer the plan already holds; then the headers every answer carries. Generic over
-/// how the endpoint is held, borrowed or owned.
-#[expect(
-    clippy::manual_async_fn,
-    reason = "an async fn stores its arguments and again their moved copies: 464 bytes against 320"
-)]
-fn answer<E>(
-    endpoint: E,
-    head: bool,
-    details: bool,
-    plan: Plan,
-) -> impl Future<Output = Response<String>> + Send
-where
-    E: Borrow<Endpoint> + Send + Sync,
-{
-    async move {
-        let response = match plan {
-            Plan::Run(run) => (endpoint.borrow().run(run, details).await)
-                .unwrap_or_else(|rejection| rejected(&rejection)),
-            Plan::Answer(response) => *response,
-            Plan::Kept(status, body) => format::response(status, "application/json", body),
-        };
-        finish(head, response)
     }
 }
 

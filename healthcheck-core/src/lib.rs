@@ -42,13 +42,14 @@ mod slots;
 mod state;
 pub mod stats;
 mod status_codes;
+mod task;
 mod validation;
 
 pub use builder::{Builder, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT};
 pub use check::{Check, DEFAULT_GROUP};
 pub use checker::{Checker, Described};
 pub use details::{Details, WITHHELD};
-pub use endpoint::{DEFAULT_BASE_PATH, Endpoint};
+pub use endpoint::{Answer, DEFAULT_BASE_PATH, Endpoint};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
 pub use healthcheck_macros::{Checker, health_check};
 

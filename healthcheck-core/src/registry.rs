@@ -1,7 +1,8 @@
 //! The registry: runs a selection of checks, drives startup, tracks the application's
 //! phase, and takes checks added, removed, enabled and disabled while it runs.
 
-use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
@@ -22,6 +23,7 @@ use crate::runner::{Freshness, Lookup, Slot, Starts};
 use crate::selection::Selection;
 use crate::shutdown;
 use crate::slots::{self, SlotList, Slots};
+use crate::task;
 use crate::validation::CollectError;
 
 /// How soon the startup driver runs a failed startup check again: the phase leaves
@@ -180,7 +182,7 @@ impl HealthCheck {
         // Known results in name order; the lookups that wait on a run, with the place
         // their result takes among all of them. A cached probe allocates one vector,
         // once: room for every check, or for the names asked for.
-        let mut results = Vec::with_capacity(selection.names().map_or(list.len(), BTreeSet::len));
+        let mut results = Vec::with_capacity(selection.names().map_or(list.len(), <[String]>::len));
         let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
         let mut starts = Starts::default();
         // Until when every result is fresh; none once one is not (stale, not run yet,
@@ -310,7 +312,7 @@ impl HealthCheck {
         }
         let slots = Arc::downgrade(&self.slots);
         let lifecycle = Arc::clone(&self.lifecycle);
-        *driver = Some(runtime.spawn(drive_startup(slots, lifecycle)));
+        *driver = Some(task::spawn_on(&runtime, drive_startup(slots, lifecycle)));
     }
 
     /// Resolves once every startup check has passed (at once if there are none): for a
@@ -344,7 +346,7 @@ impl HealthCheck {
         let refreshing = Refreshing(Arc::clone(&self.refreshing));
         let slots: Weak<Slots> = Arc::downgrade(&self.slots);
         let lifecycle = Arc::clone(&self.lifecycle);
-        tokio::spawn(async move {
+        task::spawn_on(&tokio::runtime::Handle::current(), async move {
             let _refreshing = refreshing;
             let mut ticks = tokio::time::interval(interval.max(MIN_REFRESH_INTERVAL));
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -398,10 +400,13 @@ impl HealthCheck {
             delay: self.shutdown.drain_delay,
             on_interrupt: self.shutdown.drain_on_interrupt,
         };
-        async move {
+        // Boxed here, so its body (signals, drain) is compiled in this crate rather
+        // than in each application that awaits it.
+        let signal: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
             shutdown::signal(|| health.begin_shutdown(), drain).await;
             health.lifecycle.end_drain();
-        }
+        });
+        signal
     }
 
     /// Like [`HealthCheck::shutdown_signal`] for a trigger of your own (a message on a
@@ -441,35 +446,40 @@ impl HealthCheck {
     /// DOWN when a hook failed. From then on checks no longer run: probes get their last
     /// results. Returns the hooks' report; later reports of every check include the
     /// hooks' results too.
-    pub async fn finish_shutdown(&self) -> Report {
-        self.begin_shutdown();
-        let results = self
-            .shutdown
-            .hook_results
-            .get_or_init(|| async {
-                let now = Instant::now();
-                let mut starts = Starts::default();
-                let lookups: Vec<Lookup<'_>> = self
-                    .shutdown
-                    .hooks
-                    .iter()
-                    .map(|hook| hook.lookup(now, Freshness::Cached, &mut starts))
-                    .collect();
-                starts.start();
-                let mut results = Vec::with_capacity(lookups.len());
-                for lookup in lookups {
-                    results.push(lookup.result().await);
-                }
-                self.lifecycle
-                    .end_shutdown(results.iter().all(|result| result.passed));
-                results
-            })
-            .await;
-        // The hooks' results are in reports from now on: answers kept before are not.
-        self.changes.moved();
-        let phase = self.lifecycle.phase(false, true);
-        self.tell_phase(phase);
-        Report::new(Arc::clone(&self.hostname), phase, results.clone())
+    pub fn finish_shutdown(&self) -> impl Future<Output = Report> + Send + '_ {
+        // Boxed here, so its body is compiled in this crate rather than in each
+        // application that awaits it.
+        let finish: Pin<Box<dyn Future<Output = Report> + Send + '_>> = Box::pin(async move {
+            self.begin_shutdown();
+            let results = self
+                .shutdown
+                .hook_results
+                .get_or_init(|| async {
+                    let now = Instant::now();
+                    let mut starts = Starts::default();
+                    let lookups: Vec<Lookup<'_>> = self
+                        .shutdown
+                        .hooks
+                        .iter()
+                        .map(|hook| hook.lookup(now, Freshness::Cached, &mut starts))
+                        .collect();
+                    starts.start();
+                    let mut results = Vec::with_capacity(lookups.len());
+                    for lookup in lookups {
+                        results.push(lookup.result().await);
+                    }
+                    self.lifecycle
+                        .end_shutdown(results.iter().all(|result| result.passed));
+                    results
+                })
+                .await;
+            // The hooks' results are in reports from now on: answers kept before are not.
+            self.changes.moved();
+            let phase = self.lifecycle.phase(false, true);
+            self.tell_phase(phase);
+            Report::new(Arc::clone(&self.hostname), phase, results.clone())
+        });
+        finish
     }
 
     /// Whether [`HealthCheck::finish_shutdown`] has ended the shutdown.

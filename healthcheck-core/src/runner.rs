@@ -321,7 +321,8 @@ impl Starts {
         let parent = observe::run_parent();
         if runs.len() < SHARED_FIRST_POLLS_FROM {
             for guard in runs {
-                drop(tokio::spawn(guard.into_run(parent.clone())));
+                // Boxed: the same task type as a run moved off a shared first poll.
+                drop(tokio::spawn(Box::pin(guard.into_run(parent.clone()))));
             }
             return;
         }

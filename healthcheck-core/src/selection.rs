@@ -1,7 +1,5 @@
 //! Which checks a run covers: a probe's, named ones, a group's; less exclusions; by tag.
 
-use std::collections::BTreeSet;
-
 use crate::check::Check;
 use crate::kind::Probe;
 
@@ -21,9 +19,11 @@ use crate::kind::Probe;
 #[must_use]
 pub struct Selection {
     probe: Probe,
-    names: Option<BTreeSet<String>>,
-    exclude: BTreeSet<String>,
-    tags: BTreeSet<String>,
+    // Sorted, each once: a set, as a vector (a `BTreeSet<String>` compiled ~5,000 lines
+    // of LLVM IR of its own; the strings' sort is compiled for the group list anyway).
+    names: Option<Vec<String>>,
+    exclude: Vec<String>,
+    tags: Vec<String>,
     group: Option<String>,
 }
 
@@ -38,8 +38,8 @@ impl Selection {
         Selection {
             probe,
             names: None,
-            exclude: BTreeSet::new(),
-            tags: BTreeSet::new(),
+            exclude: Vec::new(),
+            tags: Vec::new(),
             group: None,
         }
     }
@@ -51,7 +51,10 @@ impl Selection {
         S: AsRef<str>,
     {
         Selection {
-            names: Some(names.into_iter().map(|n| n.as_ref().to_owned()).collect()),
+            names: Some(sorted_set(
+                Vec::new(),
+                names.into_iter().map(|n| n.as_ref().to_owned()).collect(),
+            )),
             ..Self::all()
         }
     }
@@ -62,8 +65,8 @@ impl Selection {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.exclude
-            .extend(names.into_iter().map(|n| n.as_ref().to_owned()));
+        let added = names.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        self.exclude = sorted_set(self.exclude, added);
         self
     }
 
@@ -73,8 +76,8 @@ impl Selection {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.tags
-            .extend(tags.into_iter().map(|t| t.as_ref().to_owned()));
+        let added = tags.into_iter().map(|t| t.as_ref().to_owned()).collect();
+        self.tags = sorted_set(self.tags, added);
         self
     }
 
@@ -89,9 +92,9 @@ impl Selection {
         self.probe
     }
 
-    /// The names asked for, if the selection is by name.
-    pub(crate) fn names(&self) -> Option<&BTreeSet<String>> {
-        self.names.as_ref()
+    /// The names asked for, if the selection is by name: sorted, each once.
+    pub(crate) fn names(&self) -> Option<&[String]> {
+        self.names.as_deref()
     }
 
     /// The group asked for, if any.
@@ -125,12 +128,26 @@ impl Selection {
         }
         self.names
             .as_ref()
-            .is_none_or(|names| names.contains(check.name()))
-            && !self.exclude.contains(check.name())
-            && (self.tags.is_empty() || check.tag_list().iter().any(|tag| self.tags.contains(tag)))
+            .is_none_or(|names| contains(names, check.name()))
+            && !contains(&self.exclude, check.name())
+            && (self.tags.is_empty()
+                || check.tag_list().iter().any(|tag| contains(&self.tags, tag)))
             && self
                 .group
                 .as_ref()
                 .is_none_or(|group| group == check.group_name())
     }
+}
+
+/// `set` and `added` together, sorted, each once.
+fn sorted_set(mut set: Vec<String>, added: Vec<String>) -> Vec<String> {
+    set.extend(added);
+    set.sort();
+    set.dedup();
+    set
+}
+
+/// Whether the sorted `set` holds `name`.
+fn contains(set: &[String], name: &str) -> bool {
+    set.binary_search_by(|item| item.as_str().cmp(name)).is_ok()
 }

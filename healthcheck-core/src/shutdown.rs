@@ -121,7 +121,8 @@ pub(crate) async fn signal(begin: impl FnOnce(), drain: Drain) {
             );
         }
     }
-    tokio::spawn(async move {
+    let runtime = tokio::runtime::Handle::current();
+    crate::task::spawn_on(&runtime, async move {
         let last = signals.next().await;
         eprintln!(
             "healthcheck: {} after shutdown began: exiting now",

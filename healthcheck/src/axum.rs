@@ -23,9 +23,7 @@
 use ::axum::Router;
 use ::axum::extract::Request;
 use ::axum::routing::any;
-use healthcheck_core::http::Response;
-
-use healthcheck_core::Endpoint;
+use healthcheck_core::{Answer, Endpoint};
 
 /// Routes `{base}`, `{base}/`, the probe paths and everything under `{base}/` to
 /// `endpoint`, for every method (the endpoint answers 405 itself, with a JSON body).
@@ -63,10 +61,7 @@ where
 /// the endpoint and not the request: an `async fn` would store the request twice (as an
 /// argument and as a local) beside it, 824 bytes that axum boxes and moves per request,
 /// where this is the endpoint's future alone.
-fn answer(
-    endpoint: Endpoint,
-    request: Request,
-) -> impl Future<Output = Response<String>> + Send + use<> {
+fn answer(endpoint: Endpoint, request: Request) -> Answer<'static> {
     endpoint.respond_owned(&request)
 }
 

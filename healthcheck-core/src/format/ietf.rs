@@ -1,12 +1,11 @@
 //! The IETF health check response format (draft-inadarei-api-health-check):
 //! `application/health+json`.
 
-use std::collections::BTreeMap;
-
 use http::Response;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
+use super::keyed::{Entries, each_name_once};
 use super::{Format, Rendering, json, response};
 use crate::health::HealthStatus;
 use crate::report::{Report, optional_field};
@@ -22,7 +21,7 @@ struct Body<'a> {
     status: &'static str,
     service_id: &'a str,
     notes: Vec<String>,
-    checks: BTreeMap<&'a str, [CheckBody<'a>; 1]>,
+    checks: Entries<'a, [CheckBody<'a>; 1]>,
 }
 
 /// `{"componentId", "componentType", "status", "time", "output", "observedValue",
@@ -69,9 +68,14 @@ impl Format for Ietf {
     }
 
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
-        // Inserted one by one: collecting would compile a sort of its own for this map.
-        let mut checks = BTreeMap::new();
-        for result in &report.results {
+        // By name, each once (a report of its own making may repeat one: the last counts).
+        let names = report.results.iter().enumerate();
+        let names = names
+            .map(|(index, result)| (result.checker.as_str(), index))
+            .collect();
+        let mut checks = Vec::with_capacity(report.results.len());
+        for (name, index) in each_name_once(names) {
+            let result = &report.results[index];
             let check = CheckBody {
                 component_id: &result.checker,
                 component_type: &result.group,
@@ -81,13 +85,13 @@ impl Format for Ietf {
                 observed_value: result.details.get("observedValue"),
                 observed_unit: result.details.get("observedUnit"),
             };
-            checks.insert(result.checker.as_str(), [check]);
+            checks.push((name, [check]));
         }
         let body = Body {
             status: top_status(report, &rendering),
             service_id: &report.hostname,
             notes: vec![format!("phase: {}", report.phase)],
-            checks,
+            checks: Entries(checks),
         };
         response(rendering.status, self.media_type(), json(&body))
     }

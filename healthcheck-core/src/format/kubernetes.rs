@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use http::Response;
 
+use super::keyed::in_name_order;
 use super::{Format, Rendering, response};
 use crate::health::HealthStatus;
 use crate::report::Report;
@@ -28,29 +29,24 @@ impl Format for Kubernetes {
             return response(rendering.status, self.media_type(), "ok".to_string());
         }
         // One line per check in name order, the excluded ones among them.
-        let mut lines: Vec<(&str, String)> = report
-            .results
-            .iter()
-            .map(|result| {
-                let name = result.checker.as_str();
-                let line = match result.status {
-                    HealthStatus::Pass => format!("[+]{name} ok"),
-                    HealthStatus::Warn => format!("[+]{name} warn"),
-                    HealthStatus::Fail => format!("[-]{name} failed: reason withheld"),
-                };
-                (name, line)
-            })
-            .collect();
-        lines.extend(
-            rendering
-                .excluded
-                .iter()
-                .map(|name| (name.as_str(), format!("[+]{name} excluded: ok"))),
-        );
-        lines.sort_by(|a, b| a.0.cmp(b.0));
+        let mut lines: Vec<String> = Vec::new();
+        let mut names: Vec<(&str, usize)> = Vec::new();
+        for result in &report.results {
+            let name = result.checker.as_str();
+            names.push((name, lines.len()));
+            lines.push(match result.status {
+                HealthStatus::Pass => format!("[+]{name} ok"),
+                HealthStatus::Warn => format!("[+]{name} warn"),
+                HealthStatus::Fail => format!("[-]{name} failed: reason withheld"),
+            });
+        }
+        for name in &rendering.excluded {
+            names.push((name, lines.len()));
+            lines.push(format!("[+]{name} excluded: ok"));
+        }
         let mut body = String::new();
-        for (_, line) in lines {
-            body.push_str(&line);
+        for (_, line) in in_name_order(names) {
+            body.push_str(&lines[line]);
             body.push('\n');
         }
         if !rendering.unmatched_excludes.is_empty() {

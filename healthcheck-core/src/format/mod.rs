@@ -5,6 +5,7 @@
 mod flask;
 pub(crate) use flask::KeptBody as KeptFlaskBody;
 mod ietf;
+mod keyed;
 mod kubernetes;
 mod microprofile;
 mod nablarch;

@@ -1,11 +1,10 @@
 //! Spring Boot Actuator / Koupleless: a tree of components by group.
 
-use std::collections::BTreeMap;
-
 use http::Response;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
+use super::keyed::{Entries, each_name_once, in_name_order};
 use super::{Format, Rendering, json, response};
 use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
@@ -23,7 +22,7 @@ pub struct Spring;
 /// `{"status", "components", "details"}`, empty components and details left out.
 struct Node<'a> {
     status: &'static str,
-    components: BTreeMap<&'a str, Node<'a>>,
+    components: Entries<'a, Node<'a>>,
     details: Map<String, Value>,
 }
 
@@ -49,12 +48,21 @@ fn word(status: HealthStatus) -> &'static str {
     }
 }
 
+/// A check's group in the tree: `unknown` when it has none.
+fn group_of(result: &CheckResult) -> &str {
+    if result.group.is_empty() {
+        "unknown"
+    } else {
+        &result.group
+    }
+}
+
 fn leaf(result: &CheckResult) -> Node<'_> {
     let mut details = result.details.clone();
     details.insert("output".into(), result.output.clone().into());
     Node {
         status: word(result.status),
-        components: BTreeMap::new(),
+        components: Entries(Vec::new()),
         details,
     }
 }
@@ -65,29 +73,29 @@ impl Format for Spring {
     }
 
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String> {
-        let mut groups: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
-        for result in &report.results {
-            let group = if result.group.is_empty() {
-                "unknown"
-            } else {
-                &result.group
-            };
-            groups.entry(group).or_default().push(result);
-        }
-        // Maps filled by insertion: collecting would compile a sort of its own for each.
-        let mut components = BTreeMap::new();
-        for (group, results) in groups {
-            let worst = results.iter().map(|r| r.status).max();
-            let mut checks = BTreeMap::new();
-            for result in results {
-                checks.insert(result.checker.as_str(), leaf(result));
+        // By group, then by name, each name once in its group (a report of its own
+        // making may repeat one: the last counts, the worst status of all).
+        let results = &report.results;
+        let groups = results.iter().enumerate();
+        let groups = groups
+            .map(|(index, result)| (group_of(result), index))
+            .collect();
+        let groups = in_name_order(groups);
+        let mut components = Vec::new();
+        for group in groups.chunk_by(|a, b| a.0 == b.0) {
+            let worst = group.iter().map(|&(_, index)| results[index].status).max();
+            let names = group.iter();
+            let names = names.map(|&(_, index)| (results[index].checker.as_str(), index));
+            let mut checks = Vec::with_capacity(group.len());
+            for (name, index) in each_name_once(names.collect()) {
+                checks.push((name, leaf(&results[index])));
             }
             let node = Node {
                 status: word(worst.unwrap_or(HealthStatus::Pass)),
-                components: checks,
+                components: Entries(checks),
                 details: Map::new(),
             };
-            components.insert(group, node);
+            components.push((group[0].0, node));
         }
         // The phase's word, unless it would contradict the status code.
         let status = match (report.phase, rendering.status.is_success()) {
@@ -100,7 +108,7 @@ impl Format for Spring {
         };
         let body = Node {
             status,
-            components,
+            components: Entries(components),
             details: Map::new(),
         };
         response(rendering.status, self.media_type(), json(&body))
