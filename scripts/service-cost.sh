@@ -2,8 +2,8 @@
 # What the library costs a service: the README's quickstart app beside a bare axum app,
 # each a fresh package outside the workspace, built cold (`cargo build --release` in an
 # empty target directory, crates already downloaded) in turns, ROUNDS times. Prints the
-# build time (median, min–max), the crates compiled and the release binary's size, and
-# what the library adds to each. Three apps:
+# build time and its CPU time (median, min–max), the crates compiled and the release
+# binary's size, what the library adds to each, and the ratios paired round by round. Three apps:
 #
 #   bare      axum + tokio, `/` and a fixed-JSON `/healthcheck` handler
 #   default   the same plus healthcheck-kit with default features: one #[health_check],
@@ -116,13 +116,15 @@ results=$work/results
 for round in $(seq 1 "$rounds"); do
     for app in bare default axum; do
         rm -rf "$work/target"
-        start=$(date +%s.%N)
-        crates=$(cd "$work/$app" && CARGO_TARGET_DIR="$work/target" \
-            cargo build --release --offline 2>&1 | grep -c '^ *Compiling' || true)
-        end=$(date +%s.%N)
+        # Wall and CPU (user + system, the build's processes included) from bash's `time`.
+        TIMEFORMAT='%R %U %S'
+        { time (cd "$work/$app" && CARGO_TARGET_DIR="$work/target" \
+            cargo build --release --offline >"$work/build.log" 2>&1); } 2>"$work/time"
+        read -r seconds user system <"$work/time"
+        crates=$(grep -c '^ *Compiling' "$work/build.log" || true)
         size=$(stat -c %s "$work/target/release/$app")
-        seconds=$(echo "$end - $start" | bc)
-        echo "$app $seconds $crates $size" | tee -a "$results"
+        cpu=$(echo "$user + $system" | bc)
+        echo "$round $app $seconds $crates $size $cpu" | tee -a "$results"
     done
 done
 
@@ -135,20 +137,35 @@ import sys
 
 rows = [line.split() for line in open(sys.argv[1])]
 apps = {}
-for app, seconds, crates, size in rows:
-    apps.setdefault(app, []).append((float(seconds), int(crates), int(size)))
+rounds = {}
+for round_, app, seconds, crates, size, cpu in rows:
+    apps.setdefault(app, []).append((float(seconds), int(crates), int(size), float(cpu)))
+    rounds.setdefault(round_, {})[app] = (float(seconds), float(cpu))
 
 def median(app, i):
     return statistics.median(row[i] for row in apps[app])
 
-print("| app | cold release build (s) | crates compiled | binary | added to bare |")
-print("|---|---|---|---|---|")
+def spread(app, i):
+    values = [row[i] for row in apps[app]]
+    return f"{median(app, i):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+def paired(app, i):
+    # Each round builds the three apps one after the other: its ratio to that round's
+    # bare build leaves out how the machine's speed drifts between rounds.
+    ratios = [r[app][i] / r["bare"][i] for r in rounds.values() if app in r and "bare" in r]
+    return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}–{max(ratios):.2f})"
+
+print("| app | cold release build (s) | build CPU (s) | crates compiled | binary | added to bare |")
+print("|---|---|---|---|---|---|")
 for app in ["bare", "default", "axum"]:
-    times = [row[0] for row in apps[app]]
     added = median(app, 2) - median("bare", 2)
-    print(f"| {app} | {median(app, 0):.1f} ({min(times):.1f}–{max(times):.1f}) "
+    print(f"| {app} | {spread(app, 0)} | {spread(app, 3)} "
           f"| {median(app, 1):.0f} | {median(app, 2) / 2**20:.2f} MiB "
-          f"| {median(app, 0) / median('bare', 0):.2f}x build, {added / 2**20:+.2f} MiB |")
+          f"| {median(app, 0) / median('bare', 0):.2f}x build, "
+          f"{median(app, 3) / median('bare', 3):.2f}x CPU, {added / 2**20:+.2f} MiB |")
+print()
+for app in ["default", "axum"]:
+    print(f"{app}, paired by round: build {paired(app, 0)}, CPU {paired(app, 1)}")
 EOF
 
 # Where the quickstart's build goes, crate by crate.
