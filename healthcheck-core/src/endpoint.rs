@@ -110,10 +110,39 @@ enum Pending<'a> {
     Kept(StatusCode, String),
     /// Nothing: the response, until it is taken.
     Ready(Box<Response<String>>),
-    /// The run and the rendering, boxed: created here, so compiled here.
-    Running(Pin<Box<dyn Future<Output = Response<String>> + Send + 'a>>),
+    /// The run and the rendering.
+    Running(Running<'a>),
     /// The response was given.
     Given,
+}
+
+/// A run and the rendering of its report, boxed where it is made: so compiled there.
+type Running<'a> = Pin<Box<dyn Future<Output = Response<String>> + Send + 'a>>;
+
+impl<'a> Answer<'a> {
+    /// The answer to a decided request; `running` boxes the run the plan asks for.
+    fn new(head: bool, plan: Plan, running: impl FnOnce(Box<Run>) -> Running<'a>) -> Self {
+        let state = match plan {
+            Plan::Run(run) => Pending::Running(running(run)),
+            Plan::Answer(response) => Pending::Ready(response),
+            Plan::Kept(status, body) => Pending::Kept(status, body),
+        };
+        Answer { head, state }
+    }
+}
+
+impl std::fmt::Debug for Answer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            Pending::Kept(..) | Pending::Ready(_) => "ready",
+            Pending::Running(_) => "running",
+            Pending::Given => "given",
+        };
+        f.debug_struct("Answer")
+            .field("head", &self.head)
+            .field("state", &state)
+            .finish()
+    }
 }
 
 impl Future for Answer<'_> {
@@ -255,12 +284,7 @@ impl Endpoint {
     /// future does not borrow the request: a caller may drop it before awaiting.
     pub fn respond<B>(&self, request: &Request<B>) -> Answer<'_> {
         let (head, details, plan) = self.decide(request.method(), request.uri(), request.headers());
-        let state = match plan {
-            Plan::Run(run) => Pending::Running(Box::pin(self.run(run, details))),
-            Plan::Answer(response) => Pending::Ready(response),
-            Plan::Kept(status, body) => Pending::Kept(status, body),
-        };
-        Answer { head, state }
+        Answer::new(head, plan, |run| Box::pin(self.run(run, details)))
     }
 
     /// [`respond`](Self::respond) for an adapter holding its own clone of the endpoint
@@ -285,14 +309,9 @@ impl Endpoint {
     /// ```
     pub fn respond_owned<B>(self, request: &Request<B>) -> Answer<'static> {
         let (head, details, plan) = self.decide(request.method(), request.uri(), request.headers());
-        let state = match plan {
-            Plan::Run(run) => {
-                Pending::Running(Box::pin(async move { self.run(run, details).await }))
-            }
-            Plan::Answer(response) => Pending::Ready(response),
-            Plan::Kept(status, body) => Pending::Kept(status, body),
-        };
-        Answer { head, state }
+        Answer::new(head, plan, move |run| {
+            Box::pin(async move { self.run(run, details).await })
+        })
     }
 
     /// Everything about a request but the run, decided before any future exists, so the
@@ -667,6 +686,28 @@ fn finish(head: bool, mut response: Response<String>) -> Response<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_that_runs_nothing_is_ready_at_its_first_poll_without_a_runtime() {
+        let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+        let endpoint = Endpoint::new(health);
+        let request = Request::post("/healthcheck").body(()).unwrap();
+        let mut answer = endpoint.respond(&request);
+        assert_eq!(
+            format!("{answer:?}"),
+            r#"Answer { head: false, state: "ready" }"#
+        );
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        let Poll::Ready(response) = Pin::new(&mut answer).poll(&mut context) else {
+            panic!("a refusal waited");
+        };
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(
+            format!("{answer:?}"),
+            r#"Answer { head: false, state: "given" }"#
+        );
+    }
 
     #[test]
     fn the_future_of_a_request_is_small_enough_to_box_cheaply() {
