@@ -113,11 +113,11 @@ for app in bare default axum; do
 done
 
 results=$work/results
+# Wall and CPU (user + system, the build's processes included) from bash's `time`.
+TIMEFORMAT='%R %U %S'
 for round in $(seq 1 "$rounds"); do
     for app in bare default axum; do
         rm -rf "$work/target"
-        # Wall and CPU (user + system, the build's processes included) from bash's `time`.
-        TIMEFORMAT='%R %U %S'
         { time (cd "$work/$app" && CARGO_TARGET_DIR="$work/target" \
             cargo build --release --offline >"$work/build.log" 2>&1); } 2>"$work/time"
         read -r seconds user system <"$work/time"
@@ -140,7 +140,7 @@ apps = {}
 rounds = {}
 for round_, app, seconds, crates, size, cpu in rows:
     apps.setdefault(app, []).append((float(seconds), int(crates), int(size), float(cpu)))
-    rounds.setdefault(round_, {})[app] = (float(seconds), float(cpu))
+    rounds.setdefault(round_, {})[app] = apps[app][-1]
 
 def median(app, i):
     return statistics.median(row[i] for row in apps[app])
@@ -165,7 +165,7 @@ for app in ["bare", "default", "axum"]:
           f"{median(app, 3) / median('bare', 3):.2f}x CPU, {added / 2**20:+.2f} MiB |")
 print()
 for app in ["default", "axum"]:
-    print(f"{app}, paired by round: build {paired(app, 0)}, CPU {paired(app, 1)}")
+    print(f"{app}, paired by round: build {paired(app, 0)}, CPU {paired(app, 3)}")
 EOF
 
 # Where the quickstart's build goes, crate by crate.

@@ -108,7 +108,7 @@ enum Pending<'a> {
     /// A Flask answer this thread kept, given again: its status code and body, made a
     /// response when polled (moved as 32 bytes until then, not ~140).
     Kept(StatusCode, String),
-    /// Nothing: the response, until it is taken.
+    /// Nothing to do: the response, boxed.
     Ready(Box<Response<String>>),
     /// The run and the rendering.
     Running(Running<'a>),
