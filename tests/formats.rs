@@ -277,6 +277,11 @@ async fn the_format_is_picked_by_query_accept_or_configuration() {
     );
     assert_eq!(accept("*/*").await.1, "application/json");
     assert_eq!(
+        accept("Application/Health+JSON ; q=1").await.1,
+        "application/health+json",
+        "media types match whatever their case"
+    );
+    assert_eq!(
         accept("application/xml").await.1,
         "application/json",
         "else the default"

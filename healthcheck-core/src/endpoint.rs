@@ -517,21 +517,24 @@ impl Endpoint {
         let Some(accept) = accept else {
             return Ok(None);
         };
+        // Media types compared in place, case-insensitively: nothing allocated for the
+        // `Accept: */*` every kubelet probe sends.
         let media_type = |format: &Arc<dyn Format>| {
             let full = format.media_type();
-            full.split(';').next().unwrap_or(full).trim().to_owned()
+            full.split(';').next().unwrap_or(full).trim()
         };
         for wanted in accept.split(',') {
-            let wanted = wanted
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if wanted.is_empty() || wanted == "*/*" || wanted == media_type(default) {
+            let wanted = wanted.split(';').next().unwrap_or("").trim();
+            if wanted.is_empty()
+                || wanted == "*/*"
+                || wanted.eq_ignore_ascii_case(media_type(default))
+            {
                 return Ok(None);
             }
-            if let Some(index) = formats.iter().position(|(_, f)| media_type(f) == wanted) {
+            if let Some(index) = formats
+                .iter()
+                .position(|(_, f)| wanted.eq_ignore_ascii_case(media_type(f)))
+            {
                 return Ok(Some(index));
             }
         }
