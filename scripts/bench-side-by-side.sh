@@ -10,6 +10,8 @@
 #
 #   scripts/bench-side-by-side.sh [ROUNDS] [SECONDS]     (defaults: 5 rounds of 5 s)
 #   PIN=1 scripts/bench-side-by-side.sh …                 server on CPU 0, wrk on CPU 1
+#   TOGETHER=1 scripts/bench-side-by-side.sh …            both servers at once on CPU 0,
+#                                                          a wrk each on CPU 1
 #
 # Unpinned, wrk and the server's two workers share both cores, and the round-to-round
 # spread on a shared 2-core virtual machine is wider than the difference measured;
