@@ -43,9 +43,9 @@ where
     }
     // The three probe paths Kubernetes polls have routes of their own, so axum decodes no
     // wildcard for them: ~850 fewer instructions per probe (callgrind). axum rebuilds
-    // every route for each connection it accepts: the three cost ~160 instructions and
-    // ~1.1 KiB more per open connection (a flood of 1,000 peaks 1.1 MiB higher;
-    // BENCHMARKS.md), so the rest goes through one wildcard.
+    // every route for each connection it accepts: as closures under `any()` the three
+    // cost ~160 instructions and ~1.1 KiB more per open connection (a flood of 1,000
+    // peaked 1.1 MiB higher; BENCHMARKS.md), so the rest goes through one wildcard.
     for probe in ["live", "ready", "startup"] {
         router = router.route_service(&format!("{base}/{probe}"), endpoint.clone());
     }
