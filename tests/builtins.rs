@@ -331,9 +331,9 @@ async fn tcp_passes_fails_with_refused_when_cut_and_heals() {
     passes_again_once_healed(&TCP, None).await;
 }
 
-/// Every output and detail of `report`, as text.
+/// Every output and detail of `report`, as text: the Flask JSON an endpoint serves.
 fn everything(report: &Report) -> String {
-    serde_json::to_string(report).unwrap()
+    report.to_response().into_body()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

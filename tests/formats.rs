@@ -11,7 +11,7 @@ use healthcheck::Check;
 use healthcheck::format::{
     Flask, Format, Ietf, Kubernetes, MicroProfile, Nablarch, Rendering, Spring,
 };
-use healthcheck::http::{Request, StatusCode};
+use healthcheck::http::StatusCode;
 use healthcheck::{CheckResult, Endpoint, Health, HealthCheck, Phase, Probe, Report, StatusCodes};
 
 /// A report from real runs (paused clock), with wall-clock times pinned so the golden
@@ -214,23 +214,6 @@ impl Format for Lines {
     }
 }
 
-async fn get(endpoint: &Endpoint, path: &str, accept: Option<&str>) -> (u16, String, String) {
-    let mut request = Request::get(path);
-    if let Some(accept) = accept {
-        request = request.header("accept", accept);
-    }
-    let response = endpoint.respond(&request.body(()).unwrap()).await;
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (
-        response.status().as_u16(),
-        content_type,
-        response.into_body(),
-    )
-}
-
 #[tokio::test]
 async fn the_format_is_picked_by_query_accept_or_configuration() {
     let health = HealthCheck::builder()
@@ -240,32 +223,37 @@ async fn the_format_is_picked_by_query_accept_or_configuration() {
         .unwrap();
     let endpoint = Endpoint::new(Arc::new(health)).with_format("lines", Lines);
 
-    let (_, content_type, body) = get(&endpoint, "/healthcheck", None).await;
+    let (_, content_type, body) = support::get_accepting(&endpoint, "/healthcheck", None).await;
     assert_eq!(content_type, "application/json");
     assert!(
         body.contains("\"checker\":\"api\""),
         "Flask by default: {body}"
     );
 
-    let (_, content_type, body) = get(&endpoint, "/healthcheck?format=ietf", None).await;
+    let (_, content_type, body) =
+        support::get_accepting(&endpoint, "/healthcheck?format=ietf", None).await;
     assert_eq!(content_type, "application/health+json");
     assert!(body.starts_with("{\"status\":\"pass\""), "{body}");
 
-    let (_, _, body) = get(&endpoint, "/healthcheck?format=spring", None).await;
+    let (_, _, body) = support::get_accepting(&endpoint, "/healthcheck?format=spring", None).await;
     assert!(body.contains("\"components\""), "{body}");
-    let (_, _, body) = get(&endpoint, "/healthcheck?format=microprofile", None).await;
+    let (_, _, body) =
+        support::get_accepting(&endpoint, "/healthcheck?format=microprofile", None).await;
     assert!(body.contains("\"checks\":[{\"name\":\"api\""), "{body}");
-    let (_, _, body) = get(&endpoint, "/healthcheck?format=nablarch", None).await;
+    let (_, _, body) =
+        support::get_accepting(&endpoint, "/healthcheck?format=nablarch", None).await;
     assert_eq!(
         body,
         "{\"status\":\"UP\",\"targets\":[{\"name\":\"api\",\"status\":\"UP\"}]}"
     );
-    let (_, _, body) = get(&endpoint, "/healthcheck/ready?format=kubernetes", None).await;
+    let (_, _, body) =
+        support::get_accepting(&endpoint, "/healthcheck/ready?format=kubernetes", None).await;
     assert_eq!(body, "ok");
-    let (_, _, body) = get(&endpoint, "/healthcheck?format=kubernetes&verbose", None).await;
+    let (_, _, body) =
+        support::get_accepting(&endpoint, "/healthcheck?format=kubernetes&verbose", None).await;
     assert_eq!(body, "[+]api ok\nhealthz check passed\n");
 
-    let accept = |value| get(&endpoint, "/healthcheck", Some(value));
+    let accept = |value| support::get_accepting(&endpoint, "/healthcheck", Some(value));
     assert_eq!(
         accept("application/health+json").await.1,
         "application/health+json"
@@ -288,11 +276,14 @@ async fn the_format_is_picked_by_query_accept_or_configuration() {
     );
     assert_eq!(accept("text/x-health-lines").await.2, "api: pass\n");
     assert_eq!(
-        get(&endpoint, "/healthcheck?format=lines", None).await.2,
+        support::get_accepting(&endpoint, "/healthcheck?format=lines", None)
+            .await
+            .2,
         "api: pass\n"
     );
 
-    let (status, _, body) = get(&endpoint, "/healthcheck?format=xml", None).await;
+    let (status, _, body) =
+        support::get_accepting(&endpoint, "/healthcheck?format=xml", None).await;
     assert_eq!(status, 400);
     assert!(
         body.contains("unknown format \\\"xml\\\"; the formats are flask, ietf"),
@@ -301,11 +292,14 @@ async fn the_format_is_picked_by_query_accept_or_configuration() {
 
     let ietf_default = endpoint.clone().format(healthcheck::format::Ietf);
     assert_eq!(
-        get(&ietf_default, "/healthcheck", None).await.1,
+        support::get_accepting(&ietf_default, "/healthcheck", None)
+            .await
+            .1,
         "application/health+json"
     );
     let nablarch = endpoint.with_format("nablarch", Nablarch::default().labels("OK", "WARN", "NG"));
-    let (_, _, body) = get(&nablarch, "/healthcheck?format=nablarch", None).await;
+    let (_, _, body) =
+        support::get_accepting(&nablarch, "/healthcheck?format=nablarch", None).await;
     assert_eq!(
         body,
         "{\"status\":\"OK\",\"targets\":[{\"name\":\"api\",\"status\":\"OK\"}]}"

@@ -63,8 +63,9 @@ async fn a_kept_answer_is_the_answer_made_afresh_but_for_its_new_top_level_times
         tokio::time::sleep(Duration::from_millis(5)).await;
         let (status, again) = get(&endpoint, path).await;
         assert_eq!(status, 200);
-        // `?format=flask` names the format, so its answer is made afresh every time.
-        let (_, afresh) = get(&endpoint, &format!("{path}?format=flask")).await;
+        // A copy configured apart keeps answers of its own: this one is made afresh.
+        let afresh_endpoint = endpoint.clone().base_path("/healthcheck");
+        let (_, afresh) = get(&afresh_endpoint, path).await;
         let stamp = |body: &Value| body["timestamp"].as_f64().unwrap();
         assert!(
             stamp(&again) > stamp(&first),
@@ -72,6 +73,88 @@ async fn a_kept_answer_is_the_answer_made_afresh_but_for_its_new_top_level_times
         );
         assert_eq!(without_timestamp(again.clone()), without_timestamp(first));
         assert_eq!(without_timestamp(again), without_timestamp(afresh));
+    }
+}
+
+#[tokio::test]
+async fn every_format_is_answered_again_byte_for_byte_as_a_fresh_answer() {
+    let health = support::registry([check("cache"), check("db")]);
+    let endpoint = Endpoint::new(health);
+    let body = |endpoint: &Endpoint, path: String, accept: &'static str| {
+        let endpoint = endpoint.clone();
+        async move {
+            let request = Request::get(path)
+                .header("accept", accept)
+                .body(())
+                .unwrap();
+            let response = endpoint.respond(&request).await;
+            let content_type = response.headers()["content-type"].clone();
+            (response.status(), content_type, response.into_body())
+        }
+    };
+    for name in [
+        "ietf",
+        "microprofile",
+        "spring",
+        "nablarch",
+        "kubernetes",
+        "prometheus",
+    ] {
+        for probe in ["", "/live", "/ready", "/startup"] {
+            let path = format!("/healthcheck{probe}?format={name}");
+            let first = body(&endpoint, path.clone(), "*/*").await;
+            let again = body(&endpoint, path.clone(), "*/*").await;
+            let afresh = body(&endpoint.clone().base_path("/healthcheck"), path, "*/*").await;
+            assert_eq!(again, first, "{name}{probe}");
+            assert_eq!(again, afresh, "{name}{probe}");
+        }
+    }
+    // Chosen by `Accept` rather than named: the same answers.
+    let named = body(&endpoint, "/healthcheck?format=ietf".into(), "*/*").await;
+    let accepted = body(&endpoint, "/healthcheck".into(), "application/health+json").await;
+    assert_eq!(named, accepted);
+}
+
+/// A format of one's own that counts its renderings and says how it may be reused.
+struct Counted(Arc<AtomicUsize>, format::Reuse);
+
+impl format::Format for Counted {
+    fn media_type(&self) -> &'static str {
+        "text/x-counted"
+    }
+
+    fn render(
+        &self,
+        report: &healthcheck::Report,
+        rendering: format::Rendering,
+    ) -> healthcheck::http::Response<String> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        let body = format!("{} checks", report.results.len());
+        format::response(rendering.status, self.media_type(), body)
+    }
+
+    fn reuse(&self) -> format::Reuse {
+        self.1
+    }
+}
+
+#[tokio::test]
+async fn a_format_is_written_again_only_when_it_does_not_say_it_may_be_reused() {
+    for (reuse, renders) in [(format::Reuse::AsWritten, 1), (format::Reuse::Never, 3)] {
+        let counted = Arc::new(AtomicUsize::new(0));
+        let endpoint = Endpoint::new(support::registry([check("db")]))
+            .with_format("counted", Counted(Arc::clone(&counted), reuse));
+        // Run first: an answer that waited on a run is not kept (nothing was fresh).
+        endpoint.health().run().await;
+        for _ in 0..3 {
+            let request = Request::get("/healthcheck?format=counted")
+                .body(())
+                .unwrap();
+            let response = endpoint.respond(&request).await;
+            assert_eq!(response.body(), "1 checks");
+            assert_eq!(response.headers()["content-type"], "text/x-counted");
+        }
+        assert_eq!(counted.load(Ordering::SeqCst), renders, "{reuse:?}");
     }
 }
 

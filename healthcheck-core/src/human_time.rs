@@ -93,6 +93,14 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
+/// `time` as float seconds since the Unix epoch (0 before it), as Python's `time.time()`
+/// gives them: Flask's times, Prometheus' timestamps.
+pub(crate) fn seconds_since_epoch(time: SystemTime) -> f64 {
+    time.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};

@@ -15,6 +15,7 @@ pub mod grpc;
 #[path = "adapters/tower.rs"]
 mod tower;
 
+mod answers;
 mod builder;
 mod changes;
 mod check;
@@ -28,7 +29,6 @@ mod human_time;
 mod info;
 mod kind;
 mod lifecycle;
-mod memo;
 mod observe;
 mod panics;
 mod registration;

@@ -60,7 +60,7 @@ fn record_metrics(check: &Check, outcome: Outcome, result: &CheckResult) {
     )
     .increment(1);
     metrics::gauge!("healthcheck_check_last_run_timestamp_seconds", "check" => name)
-        .set(crate::report::seconds_since_epoch(result.timestamp));
+        .set(crate::human_time::seconds_since_epoch(result.timestamp));
 }
 
 /// The application's phase has changed to `phase`.

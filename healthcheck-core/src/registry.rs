@@ -19,7 +19,7 @@ use crate::lifecycle::{Lifecycle, Phase};
 use crate::observe;
 use crate::panics;
 use crate::report::{CheckResult, Report};
-use crate::runner::{Freshness, Lookup, Slot, Starts};
+use crate::runner::{Freshness, Lookups, Slot};
 use crate::selection::Selection;
 use crate::shutdown;
 use crate::slots::{self, SlotList, Slots};
@@ -68,9 +68,38 @@ const NO_PHASE: u8 = u8::MAX;
 /// Shutdown hooks (run once by [`HealthCheck::finish_shutdown`]) and the drain delay.
 pub(crate) struct Shutdown {
     pub(crate) hooks: SlotList,
-    pub(crate) hook_results: OnceCell<Vec<Arc<CheckResult>>>,
+    pub(crate) hook_results: OnceCell<HookResults>,
     pub(crate) drain_delay: Duration,
     pub(crate) drain_on_interrupt: bool,
+}
+
+/// The shutdown hooks' results: as they ran, for the report `finish_shutdown` returns,
+/// and as every later combined report shows them, named `shutdown:{name}` in group
+/// `shutdown` and of no probe's kind: a name no check can have (`:` is not allowed in
+/// one), so a hook sharing a check's name repeats none of its series or keys.
+pub(crate) struct HookResults {
+    own: Vec<Arc<CheckResult>>,
+    shown: Vec<Arc<CheckResult>>,
+}
+
+impl HookResults {
+    fn new(own: Vec<Arc<CheckResult>>) -> Self {
+        let shown = own
+            .iter()
+            .map(|result| {
+                let mut shown = CheckResult::clone(result);
+                shown.checker = format!("shutdown:{}", result.checker);
+                shown.group = "shutdown".to_owned();
+                shown.stats = result.stats.as_ref().map(|stats| {
+                    let mut stats = crate::stats::RunStats::clone(stats);
+                    stats.kinds = Arc::from([]);
+                    Arc::new(stats)
+                });
+                Arc::new(shown)
+            })
+            .collect();
+        HookResults { own, shown }
+    }
 }
 
 /// The parts [`Builder`](crate::Builder) assembles a registry from.
@@ -94,12 +123,15 @@ pub(crate) enum Unknown {
     Tags(Vec<String>),
 }
 
-/// A whole probe's report that may be answered again: made at `generation`, with
-/// every result fresh until `until`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Reusable {
+/// A report, and what the answer cache needs to know of it.
+pub(crate) struct Ran {
+    pub(crate) report: Report,
+    /// What the selection named that does not exist.
+    pub(crate) unknown: Option<Unknown>,
+    /// The generation read before anything the report shows.
     pub(crate) generation: u64,
-    pub(crate) until: Instant,
+    /// For a whole probe whose every result was fresh, until when they all stay so.
+    pub(crate) fresh_until: Option<Instant>,
 }
 
 /// The longest a report of no checks at all (nothing to go stale) is reused.
@@ -151,16 +183,12 @@ impl HealthCheck {
     /// A name the selection asks for that no check in it has is reported "not found"; a
     /// group or tag no check has selects nothing.
     pub async fn run_selection(&self, selection: &Selection) -> Report {
-        self.run_selected(selection).await.0
+        self.run_selected(selection).await.report
     }
 
-    /// The report, what the selection named that does not exist, and, for a whole
-    /// probe whose every result was fresh, how long an answer made from it may be given
-    /// again.
-    pub(crate) async fn run_selected(
-        &self,
-        selection: &Selection,
-    ) -> (Report, Option<Unknown>, Option<Reusable>) {
+    /// The report, with what the answer cache needs to know of it: the generation it
+    /// was made at and until when its results stay fresh.
+    pub(crate) async fn run_selected(&self, selection: &Selection) -> Ran {
         // Read before anything the report shows: an answer kept with it is never newer
         // than the generation says.
         let generation = self.changes.generation();
@@ -169,51 +197,33 @@ impl HealthCheck {
         let gated = self.startup_gates(selection);
         if let Some(unknown) = unknown_group_or_tags(selection, &list) {
             let phase = self.lifecycle.phase(gated, true);
-            return (
-                Report::new(Arc::clone(&self.hostname), phase, Vec::new()),
-                Some(unknown),
-                None,
-            );
+            return Ran {
+                report: Report::new(Arc::clone(&self.hostname), phase, Vec::new()),
+                unknown: Some(unknown),
+                generation,
+                fresh_until: None,
+            };
         }
         let started = self.started_with(&list);
         let stopped = self.lifecycle.is_stopped();
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
-        // Known results in name order; the lookups that wait on a run, with the place
-        // their result takes among all of them. A cached probe allocates one vector,
-        // once: room for every check, or for the names asked for.
-        let mut results = Vec::with_capacity(selection.names().map_or(list.len(), <[String]>::len));
-        let mut waiting: Vec<(usize, Lookup<'_>)> = Vec::new();
-        let mut starts = Starts::default();
-        // Until when every result is fresh; none once one is not (stale, not run yet,
-        // waited for). With no checks at all, an hour: only a change moves the answer.
-        let mut fresh_until = selection.is_whole_probe().then(|| now + REUSE_AT_MOST);
-        for slot in slots::enabled(&list).filter(|slot| selection.includes(&slot.check)) {
-            let freshness = if stopped || starting_up(slot, started) {
+        let selected = slots::enabled(&list).filter(|slot| selection.includes(&slot.check));
+        let lookups = Lookups::of(selected, now, |slot| {
+            if stopped || starting_up(slot, started) {
                 Freshness::KnownOnly
             } else if serve_stale {
                 Freshness::ServeStale
             } else {
                 Freshness::Cached
-            };
-            match slot.lookup(now, freshness, &mut starts) {
-                Lookup::Known(result, fresh) => {
-                    fresh_until = fresh_until
-                        .zip(fresh)
-                        .map(|(until, fresh)| until.min(fresh));
-                    results.push(result);
-                }
-                waits => {
-                    fresh_until = None;
-                    waiting.push((results.len() + waiting.len(), waits));
-                }
             }
-        }
-        starts.start();
-        if !waiting.is_empty() {
-            // Boxed: only a report that waits on runs carries this future's state.
-            results = Box::pin(merge_waited(results, waiting)).await;
-        }
+        });
+        // A report of no checks at all has nothing to go stale: an hour, unless a change.
+        let fresh_until = selection
+            .is_whole_probe()
+            .then(|| lookups.fresh_until(now + REUSE_AT_MOST))
+            .flatten();
+        let mut results = lookups.results().await;
         let mut unknown = None;
         if let Some(names) = selection.names() {
             for name in names {
@@ -234,38 +244,42 @@ impl HealthCheck {
                     .hook_results
                     .get()
                     .into_iter()
-                    .flatten()
-                    .cloned(),
+                    .flat_map(|hooks| hooks.shown.iter().cloned()),
             );
         }
         let passed = results.iter().all(|result| result.passed);
         let phase = self.lifecycle.phase(gated, passed);
         let probe = selection.probe_kind();
+        if phase == Phase::Starting && probe == Probe::Readiness && selection.names().is_none() {
+            // Readiness waits on startup: say which startup checks hold it back, and why.
+            let holding = slots::enabled(&list)
+                .filter(|slot| starting_up(slot, false) && !selection.includes(&slot.check));
+            let holding = Lookups::of(holding, now, |_| Freshness::KnownOnly);
+            results.extend(holding.results().await);
+        }
         if selection.is_whole_probe() && matches!(probe, Probe::Combined | Probe::Readiness) {
             self.tell_phase(phase);
         }
-        let reusable = fresh_until
-            .filter(|_| unknown.is_none())
-            .map(|until| Reusable { generation, until });
-        (
-            Report::new(Arc::clone(&self.hostname), phase, results),
+        Ran {
+            report: Report::new(Arc::clone(&self.hostname), phase, results),
+            fresh_until: fresh_until.filter(|_| unknown.is_none()),
             unknown,
-            reusable,
-        )
+            generation,
+        }
     }
 
-    /// Whether an answer made at `reusable` may be given again now: nothing a report
-    /// shows has changed since, and every result in it is still fresh. A probe answered
-    /// so still tells the phase, as a report would.
-    pub(crate) fn still_holds(&self, reusable: &Reusable, probe: Probe, phase: Phase) -> bool {
-        if self.changes.generation() != reusable.generation || Instant::now() >= reusable.until {
-            return false;
-        }
+    /// The generation now: it moves on every change a report could show (`changes.rs`).
+    pub(crate) fn generation(&self) -> u64 {
+        self.changes.generation()
+    }
+
+    /// A whole probe was answered again from the answer cache: what a report of it would
+    /// have done besides (the startup driver kept going, the phase told).
+    pub(crate) fn answered_again(&self, probe: Probe, phase: Phase) {
         self.ensure_startup_driver();
         if matches!(probe, Probe::Combined | Probe::Readiness) {
             self.tell_phase(phase);
         }
-        true
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is
@@ -451,33 +465,24 @@ impl HealthCheck {
         // application that awaits it.
         let finish: Pin<Box<dyn Future<Output = Report> + Send + '_>> = Box::pin(async move {
             self.begin_shutdown();
-            let results = self
+            let hooks = self
                 .shutdown
                 .hook_results
                 .get_or_init(|| async {
-                    let now = Instant::now();
-                    let mut starts = Starts::default();
-                    let lookups: Vec<Lookup<'_>> = self
-                        .shutdown
-                        .hooks
-                        .iter()
-                        .map(|hook| hook.lookup(now, Freshness::Cached, &mut starts))
-                        .collect();
-                    starts.start();
-                    let mut results = Vec::with_capacity(lookups.len());
-                    for lookup in lookups {
-                        results.push(lookup.result().await);
-                    }
+                    let hooks = Lookups::of(self.shutdown.hooks.iter(), Instant::now(), |_| {
+                        Freshness::Cached
+                    });
+                    let results = hooks.results().await;
                     self.lifecycle
                         .end_shutdown(results.iter().all(|result| result.passed));
-                    results
+                    HookResults::new(results)
                 })
                 .await;
             // The hooks' results are in reports from now on: answers kept before are not.
             self.changes.moved();
             let phase = self.lifecycle.phase(false, true);
             self.tell_phase(phase);
-            Report::new(Arc::clone(&self.hostname), phase, results.clone())
+            Report::new(Arc::clone(&self.hostname), phase, hooks.own.clone())
         });
         finish
     }
@@ -607,15 +612,8 @@ impl From<Arc<HealthCheck>> for HealthCheck {
 /// Runs every enabled check of `slots` whose result is stale, waiting for the runs.
 async fn refresh_all(slots: &Slots) {
     let list = slots.load();
-    let now = Instant::now();
-    let mut starts = Starts::default();
-    let lookups: Vec<Lookup<'_>> = slots::enabled(&list)
-        .map(|slot| slot.lookup(now, Freshness::Cached, &mut starts))
-        .collect();
-    starts.start();
-    for lookup in lookups {
-        lookup.result().await;
-    }
+    let lookups = Lookups::of(slots::enabled(&list), Instant::now(), |_| Freshness::Cached);
+    lookups.results().await;
 }
 
 /// Whether `slot` is a startup check the startup driver is still running: probes read
@@ -664,16 +662,9 @@ async fn drive_startup(slots: Weak<Slots>, lifecycle: Arc<Lifecycle>) {
             lifecycle.mark_started();
             return;
         }
-        let now = Instant::now();
-        let mut starts = Starts::default();
-        let lookups: Vec<Lookup<'_>> = pending
-            .iter()
-            .map(|slot| slot.lookup(now, Freshness::Rerun, &mut starts))
-            .collect();
-        starts.start();
-        for lookup in lookups {
-            lookup.result().await;
-        }
+        Lookups::of(pending.iter(), Instant::now(), |_| Freshness::Rerun)
+            .results()
+            .await;
         if pending.iter().any(|slot| !slot.has_passed()) {
             tokio::time::sleep(STARTUP_RETRY).await;
         }
@@ -689,21 +680,4 @@ fn not_found(name: &str, exists: bool) -> Arc<CheckResult> {
         format!("not found: no health check is named `{name}`")
     };
     Arc::new(CheckResult::failed_now(name, output))
-}
-
-/// `known` with the result of each waiting lookup put at its place among them. Every
-/// run the lookups need has started: awaiting them in order costs the slowest run, not
-/// the sum.
-async fn merge_waited(
-    known: Vec<Arc<CheckResult>>,
-    waiting: Vec<(usize, Lookup<'_>)>,
-) -> Vec<Arc<CheckResult>> {
-    let mut merged = Vec::with_capacity(known.len() + waiting.len());
-    let mut known = known.into_iter();
-    for (place, lookup) in waiting {
-        merged.extend(known.by_ref().take(place - merged.len()));
-        merged.push(lookup.result().await);
-    }
-    merged.extend(known);
-    merged
 }

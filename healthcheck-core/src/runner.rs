@@ -19,7 +19,7 @@ use crate::health::{Health, HealthStatus};
 use crate::observe::{self, Previous};
 use crate::panics::{self, CheckPanic, Quiet};
 use crate::registration::RunFuture;
-use crate::report::{CheckResult, JsonOnce};
+use crate::report::CheckResult;
 use crate::state::States;
 use crate::stats::{Outcome, RunStats};
 
@@ -93,14 +93,14 @@ struct SlotState {
 /// A check's result: known, or coming from the run under way (started by this caller or
 /// joined). A caller waits for the run's result, not its end: a plain `fn` that timed
 /// out has its result while its thread still runs.
-pub(crate) enum Lookup<'a> {
+enum Lookup<'a> {
     /// A result at once; with the instant it stays fresh until, when it is fresh.
     Known(Arc<CheckResult>, Option<Instant>),
     Waiting(&'a Slot, Notified<'a>),
 }
 
 impl Lookup<'_> {
-    pub(crate) async fn result(self) -> Arc<CheckResult> {
+    async fn result(self) -> Arc<CheckResult> {
         match self {
             Lookup::Known(result, _) => result,
             Lookup::Waiting(slot, run_ended) => {
@@ -109,6 +109,49 @@ impl Lookup<'_> {
                 slot.cached().unwrap_or_else(|| slot.stopped())
             }
         }
+    }
+}
+
+/// The results of a set of slots, looked up together before any is awaited: the runs
+/// they decide on start together, so awaiting them costs the slowest run, not the sum.
+/// The one way the registry gets results (probes, startup, refresh, shutdown hooks).
+pub(crate) struct Lookups<'a>(Vec<Lookup<'a>>);
+
+impl<'a> Lookups<'a> {
+    /// Looks up each of `slots` as `freshness` says for it at `now`, then starts the runs
+    /// decided on.
+    pub(crate) fn of(
+        slots: impl IntoIterator<Item = &'a Arc<Slot>>,
+        now: Instant,
+        freshness: impl Fn(&Slot) -> Freshness,
+    ) -> Self {
+        let mut starts = Starts::default();
+        let lookups = slots
+            .into_iter()
+            .map(|slot| slot.lookup(now, freshness(slot), &mut starts))
+            .collect();
+        starts.start();
+        Lookups(lookups)
+    }
+
+    /// Until when every result is fresh, `at_most` at the latest: `None` when one is
+    /// not (stale, not run yet, or coming from a run).
+    pub(crate) fn fresh_until(&self, at_most: Instant) -> Option<Instant> {
+        self.0
+            .iter()
+            .try_fold(at_most, |until, lookup| match lookup {
+                Lookup::Known(_, Some(fresh)) => Some(until.min(*fresh)),
+                _ => None,
+            })
+    }
+
+    /// Every result, in the order of the slots.
+    pub(crate) async fn results(self) -> Vec<Arc<CheckResult>> {
+        let mut results = Vec::with_capacity(self.0.len());
+        for lookup in self.0 {
+            results.push(lookup.result().await);
+        }
+        results
     }
 }
 
@@ -163,7 +206,7 @@ impl Slot {
     /// Synchronous, so a report can look up every check before awaiting any: the runs it
     /// starts proceed concurrently while the caller awaits them one by one. A run it
     /// decides on goes into `starts`, which the caller starts once its lookups are done.
-    pub(crate) fn lookup(
+    fn lookup(
         self: &Arc<Self>,
         now: Instant,
         freshness: Freshness,
@@ -290,7 +333,7 @@ impl Slot {
 /// on a task, so it completes and is cached even if every caller goes away. Each holds
 /// a guard made before its task: a run dropped unstarted or unpolled still ends.
 #[derive(Default)]
-pub(crate) struct Starts(Vec<RunGuard>);
+struct Starts(Vec<RunGuard>);
 
 /// From this many runs started at once, their first polls share tasks (see
 /// [`Starts::start`]); below it, every run has a task of its own from the start.
@@ -313,7 +356,7 @@ impl Starts {
     /// poll, in which most checks end; a run still pending after it moves to a task of
     /// its own, so a check waiting on I/O never holds up another. A task per run costs
     /// more than the run of a trivial check.
-    pub(crate) fn start(self) {
+    fn start(self) {
         let runs = self.0;
         if runs.is_empty() {
             return;
@@ -506,7 +549,6 @@ impl RunGuard {
             expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
             response_time,
             stats: Some(Arc::new(state.stats.clone())),
-            json: JsonOnce::default(),
         });
         let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
         let before = previous

@@ -27,6 +27,28 @@ pub fn registry(checks: impl IntoIterator<Item = Check>) -> HealthCheck {
         .expect("valid, unique names")
 }
 
+/// Status, content type and body of `GET path` from `endpoint`, with `accept` if given.
+pub async fn get_accepting(
+    endpoint: &healthcheck::Endpoint,
+    path: &str,
+    accept: Option<&str>,
+) -> (u16, String, String) {
+    let mut request = healthcheck::http::Request::get(path);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    let response = endpoint.respond(&request.body(()).unwrap()).await;
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (
+        response.status().as_u16(),
+        content_type,
+        response.into_body(),
+    )
+}
+
 /// How a test's checks are written: the two must behave alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {

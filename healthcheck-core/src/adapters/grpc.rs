@@ -85,11 +85,11 @@ impl HealthService {
             self.health.run_probe(Probe::Readiness).await
         } else {
             // One snapshot decides both whether the check exists and what runs.
-            let (report, unknown, _) = self.health.run_selected(&Selection::named([service])).await;
-            if unknown.is_some() {
+            let ran = self.health.run_selected(&Selection::named([service])).await;
+            if ran.unknown.is_some() {
                 return None;
             }
-            report
+            ran.report
         };
         let status = if matches!(report.phase, Phase::Stopping | Phase::Stopped) {
             ServingStatus::NotServing

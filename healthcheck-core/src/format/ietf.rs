@@ -6,9 +6,9 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
 use super::keyed::{Entries, each_name_once};
-use super::{Format, Rendering, json, response};
+use super::{Format, Rendering, Reuse, json, optional_field, response};
 use crate::health::HealthStatus;
-use crate::report::{Report, optional_field};
+use crate::report::Report;
 
 /// `application/health+json`: `status` pass / warn / fail, `checks` keyed by check
 /// name, each with `status`, `time`, `output` (left out on a pass, as the draft
@@ -94,6 +94,10 @@ impl Format for Ietf {
             checks: Entries(checks),
         };
         response(rendering.status, self.media_type(), json(&body))
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }
 

@@ -1,11 +1,11 @@
 //! Kubernetes' own plain-text health endpoints (`/livez`, `/readyz`).
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use http::Response;
 
 use super::keyed::in_name_order;
-use super::{Format, Rendering, response};
+use super::{Format, Rendering, Reuse, response};
 use crate::health::HealthStatus;
 use crate::report::Report;
 
@@ -16,6 +16,26 @@ use crate::report::Report;
 /// details for the JSON formats.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Kubernetes;
+
+/// A name on its line: as it is when it is a check's name (or a hook's, `shutdown:…`),
+/// else quoted with its control characters escaped, so a name asked for in a URL
+/// (`/x%0A%5B%2B%5Dinjected`) can never start a line of its own.
+struct Shown<'a>(&'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = !self.0.is_empty()
+            && self
+                .0
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'));
+        if plain {
+            f.write_str(self.0)
+        } else {
+            write!(f, "{:?}", self.0)
+        }
+    }
+}
 
 impl Format for Kubernetes {
     fn media_type(&self) -> &'static str {
@@ -34,15 +54,16 @@ impl Format for Kubernetes {
         for result in &report.results {
             let name = result.checker.as_str();
             names.push((name, lines.len()));
+            let shown = Shown(name);
             lines.push(match result.status {
-                HealthStatus::Pass => format!("[+]{name} ok"),
-                HealthStatus::Warn => format!("[+]{name} warn"),
-                HealthStatus::Fail => format!("[-]{name} failed: reason withheld"),
+                HealthStatus::Pass => format!("[+]{shown} ok"),
+                HealthStatus::Warn => format!("[+]{shown} warn"),
+                HealthStatus::Fail => format!("[-]{shown} failed: reason withheld"),
             });
         }
         for name in &rendering.excluded {
             names.push((name, lines.len()));
-            lines.push(format!("[+]{name} excluded: ok"));
+            lines.push(format!("[+]{} excluded: ok", Shown(name)));
         }
         let mut body = String::new();
         for (_, line) in in_name_order(names) {
@@ -71,5 +92,9 @@ impl Format for Kubernetes {
             "healthz check failed\n"
         });
         response(rendering.status, self.media_type(), body)
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }

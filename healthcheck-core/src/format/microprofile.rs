@@ -4,7 +4,7 @@ use http::Response;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
-use super::{Format, Rendering, json, response, up_or_down};
+use super::{Format, Rendering, Reuse, json, response, up_or_down};
 use crate::report::Report;
 
 /// MicroProfile Health and Cloud Health's JSON. As the specification's schema requires,
@@ -79,6 +79,10 @@ impl Format for MicroProfile {
             checks,
         };
         response(rendering.status, self.media_type(), json(&body))
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }
 

@@ -3,7 +3,6 @@
 //! [`Format`] too.
 
 mod flask;
-pub(crate) use flask::KeptBody as KeptFlaskBody;
 mod ietf;
 mod keyed;
 mod kubernetes;
@@ -12,8 +11,12 @@ mod nablarch;
 mod prometheus;
 mod spring;
 
+use std::fmt;
+use std::time::SystemTime;
+
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Response, StatusCode};
+use serde::ser::{Serialize, SerializeStruct};
 
 pub use flask::Flask;
 pub use ietf::Ietf;
@@ -42,9 +45,8 @@ pub struct Rendering {
 }
 
 impl Rendering {
-    /// A rendering with `status`, not verbose. For testing a format of your own; the
-    /// endpoint makes renderings.
-    #[doc(hidden)]
+    /// A rendering with `status`, not verbose, nothing excluded. The endpoint makes the
+    /// renderings it serves; this is for a format of your own to be tested with.
     pub fn new(status: StatusCode) -> Self {
         Rendering {
             status,
@@ -88,11 +90,33 @@ pub trait Format: Send + Sync + 'static {
 
     /// The response for `report`.
     fn render(&self, report: &Report, rendering: Rendering) -> Response<String>;
+
+    /// Whether the endpoint may give an answer this format wrote again, while the
+    /// results it shows stand, instead of writing it anew ([`Reuse`]). A kept answer
+    /// keeps its status code, `Content-Type` and body, no other header. `Never` unless
+    /// the format says otherwise: a format of your own may write the time it answers.
+    fn reuse(&self) -> Reuse {
+        Reuse::Never
+    }
 }
 
-/// `application/json`, the default format's type, as a header value checked once:
-/// `HeaderValue::from_static` checks each byte whenever it runs on a value not known
-/// at compile time, as a format's media type is.
+/// How an answer a [`Format`] wrote may be given again while nothing it shows changed.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Reuse {
+    /// Written anew for every request.
+    Never,
+    /// Given again as written: the body shows nothing of the moment it was written.
+    AsWritten,
+    /// Given again with the report's top-level timestamp written afresh by the function,
+    /// which writes a time exactly as the format's body does. The first place the body
+    /// holds the report's timestamp so written is where the fresh one goes; a body in
+    /// which it is not found is not kept.
+    WithTimestamp(fn(SystemTime, &mut dyn fmt::Write) -> fmt::Result),
+}
+
+/// `application/json`, the default format's type, as a header value checked once
+/// (`from_static` checks each byte of a value not known at compile time).
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A response with `status`, a `Content-Type` of `media_type`, and `body`.
@@ -106,6 +130,19 @@ pub fn response(status: StatusCode, media_type: &'static str, body: String) -> R
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
+}
+
+/// Writes `value` under `key` when there is one, else skips the field, as a derived
+/// `skip_serializing_if` does.
+fn optional_field<F: SerializeStruct>(
+    fields: &mut F,
+    key: &'static str,
+    value: Option<&(impl Serialize + ?Sized)>,
+) -> Result<(), F::Error> {
+    match value {
+        Some(value) => fields.serialize_field(key, value),
+        None => fields.skip_field(key),
+    }
 }
 
 /// `value` as JSON text; the formats' own structs of strings, numbers and maps always

@@ -4,7 +4,7 @@
 use http::{Response, StatusCode};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use super::{Format, Rendering, json, response};
+use super::{Format, Rendering, Reuse, json, response};
 use crate::health::HealthStatus;
 use crate::report::Report;
 
@@ -130,5 +130,9 @@ impl Format for Nablarch {
             targets,
         };
         response(status, self.media_type(), json(&body))
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }

@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use http::{Response, StatusCode};
 
-use super::{Format, Rendering, response};
-use crate::report::{Report, seconds_since_epoch};
+use super::{Format, Rendering, Reuse, response};
+use crate::human_time::seconds_since_epoch;
+use crate::report::Report;
 use crate::stats::{DURATION_BUCKETS, Outcome, PHASES, status_value};
 
 /// The same series the `metrics` feature records, rendered from the report:
@@ -33,6 +34,10 @@ impl Format for Prometheus {
             StatusCode::OK
         };
         response(status, self.media_type(), exposition(report))
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }
 

@@ -5,10 +5,10 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{Map, Value};
 
 use super::keyed::{Entries, each_name_once, in_name_order};
-use super::{Format, Rendering, json, response};
+use super::{Format, Rendering, Reuse, json, optional_field, response};
 use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
-use crate::report::{CheckResult, Report, optional_field};
+use crate::report::{CheckResult, Report};
 
 /// Spring Boot Actuator's `/actuator/health` shape, as Koupleless aggregates modules:
 /// `{"status","components":{group:{"status","components":{check:{"status","details"}}}}}`.
@@ -112,5 +112,9 @@ impl Format for Spring {
             details: Map::new(),
         };
         response(rendering.status, self.media_type(), json(&body))
+    }
+
+    fn reuse(&self) -> Reuse {
+        Reuse::AsWritten
     }
 }

@@ -1,0 +1,290 @@
+//! When an answer is given again: the one cache of whole answers, for every format.
+//!
+//! An answer to a whole probe (`{base}`, `/live`, `/ready`, `/startup`, with no query
+//! but `?format=`) is kept under its [`Key`]: the endpoint's configuration, the probe,
+//! the format and whether the caller sees details. It is given again while both hold:
+//!
+//! 1. the registry's generation has not moved since the report was made (it moves
+//!    after every new result, a check added, removed, enabled or disabled, a phase
+//!    change, and the shutdown hooks' results: see `changes.rs`);
+//! 2. every result in it is still fresh: it is before the earliest moment one of them
+//!    goes stale (`Made::fresh_until`; a report with a result that was not fresh is
+//!    never kept).
+//!
+//! Given again, it is the same status code, `Content-Type` and body, but for the
+//! report's top-level timestamp where the format writes one ([`Reuse`]), written now.
+//! A format that does not say it may be reused is written anew every time.
+//!
+//! Answers are kept per thread: a probe answered again touches no lock or counted
+//! pointer that another thread answering probes writes to.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::ops::Range;
+use std::time::SystemTime;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Response, StatusCode};
+use tokio::time::Instant;
+
+use crate::format::Reuse;
+use crate::kind::Probe;
+use crate::lifecycle::Phase;
+
+/// Which answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// The endpoint's configuration: a changed one gets a new id.
+    pub(crate) endpoint: u64,
+    /// The whole probe asked for.
+    pub(crate) probe: Probe,
+    /// The format: `None` for the endpoint's default, else its index among the named.
+    pub(crate) format: Option<usize>,
+    /// Whether the caller sees details.
+    pub(crate) details: bool,
+}
+
+/// What the registry said of the report an answer was written from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Made {
+    /// The generation, read before anything the report shows.
+    pub(crate) generation: u64,
+    /// When the first of its results goes stale.
+    pub(crate) fresh_until: Instant,
+    /// The report's top-level timestamp.
+    pub(crate) timestamp: SystemTime,
+    /// The report's phase, told again when the answer is given again.
+    pub(crate) phase: Phase,
+}
+
+/// An answer as it went out.
+struct Kept {
+    key: Key,
+    made: Made,
+    status: StatusCode,
+    content_type: Option<HeaderValue>,
+    body: Body,
+}
+
+/// A kept body, and how to write it again.
+enum Body {
+    AsWritten(String),
+    /// With a fresh timestamp written by `write` where the old one was.
+    WithTimestamp {
+        text: String,
+        timestamp: Range<usize>,
+        write: fn(SystemTime, &mut dyn fmt::Write) -> fmt::Result,
+    },
+}
+
+/// A thread keeps this many answers at most (the probes of a few endpoints and formats).
+const KEPT_AT_MOST: usize = 16;
+
+thread_local! {
+    static KEPT: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The answer to `key` again, if this thread keeps one that still holds at `generation`
+/// and `now`; with the phase of its report.
+pub(crate) fn again(key: &Key, generation: u64, now: Instant) -> Option<(Phase, Response<String>)> {
+    KEPT.with_borrow(|kept| {
+        let kept = kept.iter().find(|kept| kept.key == *key)?;
+        if kept.made.generation != generation || now >= kept.made.fresh_until {
+            return None;
+        }
+        let body = match &kept.body {
+            Body::AsWritten(text) => text.clone(),
+            Body::WithTimestamp {
+                text,
+                timestamp,
+                write,
+            } => with_timestamp(text, timestamp.clone(), *write, SystemTime::now())?,
+        };
+        let mut response = Response::new(body);
+        *response.status_mut() = kept.status;
+        if let Some(content_type) = &kept.content_type {
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, content_type.clone());
+        }
+        Some((kept.made.phase, response))
+    })
+}
+
+/// Keeps `response`, written by a format that allows `reuse` from a report `made` so,
+/// as the answer to `key`: an answer kept before for `key` never outlives a newer one.
+pub(crate) fn keep(key: Key, made: Made, reuse: Reuse, response: &Response<String>) {
+    KEPT.with_borrow_mut(|kept| {
+        kept.retain(|kept| kept.key != key);
+        let text = response.body();
+        let body = match reuse {
+            Reuse::AsWritten => Body::AsWritten(text.clone()),
+            Reuse::WithTimestamp(write) => {
+                let mut old = Stack::default();
+                if write(made.timestamp, &mut old).is_err() {
+                    return;
+                }
+                let Some(start) = text.find(old.as_str()) else {
+                    return;
+                };
+                Body::WithTimestamp {
+                    text: text.clone(),
+                    timestamp: start..start + old.as_str().len(),
+                    write,
+                }
+            }
+            _ => return,
+        };
+        if kept.len() == KEPT_AT_MOST {
+            kept.remove(0);
+        }
+        kept.push(Kept {
+            key,
+            made,
+            status: response.status(),
+            content_type: response.headers().get(CONTENT_TYPE).cloned(),
+            body,
+        });
+    });
+}
+
+/// `text` with `at` replaced by `time` as `write` writes it; sized exactly, so the
+/// body becomes the response's bytes without a copy.
+fn with_timestamp(
+    text: &str,
+    at: Range<usize>,
+    write: fn(SystemTime, &mut dyn fmt::Write) -> fmt::Result,
+    time: SystemTime,
+) -> Option<String> {
+    let mut timestamp = Stack::default();
+    write(time, &mut timestamp).ok()?;
+    let (before, after) = (text.get(..at.start)?, text.get(at.end..)?);
+    let timestamp = timestamp.as_str();
+    let mut out = String::with_capacity(before.len() + timestamp.len() + after.len());
+    out.push_str(before);
+    out.push_str(timestamp);
+    out.push_str(after);
+    Some(out)
+}
+
+/// A timestamp's text on the stack: a cached probe allocates nothing for it.
+struct Stack {
+    buffer: [u8; 64],
+    len: usize,
+}
+
+impl Default for Stack {
+    fn default() -> Self {
+        Stack {
+            buffer: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl Stack {
+    fn as_str(&self) -> &str {
+        // Only whole `str`s are written into it.
+        std::str::from_utf8(&self.buffer[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Stack {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len.checked_add(text.len()).ok_or(fmt::Error)?;
+        self.buffer
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn seconds(time: SystemTime, out: &mut dyn fmt::Write) -> fmt::Result {
+        write!(
+            out,
+            "{}",
+            time.duration_since(UNIX_EPOCH).unwrap().as_secs()
+        )
+    }
+
+    fn response(body: &str) -> Response<String> {
+        let mut response = Response::new(body.to_owned());
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/x-test"));
+        response
+    }
+
+    fn key(endpoint: u64) -> Key {
+        Key {
+            endpoint,
+            probe: Probe::Readiness,
+            format: Some(3),
+            details: false,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_holds_while_the_generation_stands_and_before_the_earliest_expiry() {
+        let now = Instant::now();
+        let made = Made {
+            generation: 7,
+            fresh_until: now + Duration::from_secs(10),
+            timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
+            phase: Phase::Up,
+        };
+        keep(key(1), made, Reuse::AsWritten, &response("kept"));
+        let (phase, again_now) = again(&key(1), 7, now).unwrap();
+        assert_eq!((phase, again_now.body().as_str()), (Phase::Up, "kept"));
+        assert_eq!(again_now.headers()[CONTENT_TYPE], "text/x-test");
+        assert!(again(&key(1), 8, now).is_none(), "the generation moved");
+        assert!(
+            again(&key(1), 7, now + Duration::from_secs(10)).is_none(),
+            "expired"
+        );
+        assert!(again(&key(2), 7, now).is_none(), "another endpoint");
+        keep(key(1), made, Reuse::Never, &response("not kept"));
+        assert!(
+            again(&key(1), 7, now).is_none(),
+            "a newer answer that is not kept"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timestamped_answer_is_given_again_with_only_its_first_timestamp_new() {
+        let now = Instant::now();
+        let made = Made {
+            generation: 1,
+            fresh_until: now + Duration::from_secs(10),
+            timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
+            phase: Phase::Up,
+        };
+        keep(
+            key(3),
+            made,
+            Reuse::WithTimestamp(seconds),
+            &response("a 1000 b 1000"),
+        );
+        let (_, again) = again(&key(3), 1, now).unwrap();
+        let mut expected = String::new();
+        seconds(SystemTime::now(), &mut expected).unwrap();
+        assert_eq!(again.body(), &format!("a {expected} b 1000"));
+        assert_eq!(again.body().len(), again.body().capacity());
+        // A body without the report's timestamp is not kept, rather than written wrong.
+        keep(
+            key(4),
+            made,
+            Reuse::WithTimestamp(seconds),
+            &response("no time"),
+        );
+        assert!(super::again(&key(4), 1, now).is_none());
+    }
+}

@@ -1,0 +1,357 @@
+//! The HTTP endpoint, framework-agnostic: one function from an `http::Request` to an
+//! `http::Response`. The adapters are thin wrappers around [`Endpoint::respond`].
+
+mod accept;
+mod config;
+mod plan;
+mod respond;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use tokio::time::Instant;
+
+use crate::answers;
+use crate::details::Details;
+use crate::format::Format;
+use crate::registry::HealthCheck;
+use crate::status_codes::StatusCodes;
+use config::Config;
+use plan::{Action, Run};
+
+/// The default base path, as in Flask healthcheck and OpenPaaS.
+pub const DEFAULT_BASE_PATH: &str = "/healthcheck";
+
+/// Serves a [`HealthCheck`] over HTTP.
+///
+/// | route | answers |
+/// |---|---|
+/// | `GET {base}` | every check; combined status |
+/// | `GET {base}/live`, `/ready`, `/startup` | the checks of that kind |
+/// | `GET {base}/services` | the registered checks: name, kinds, tags, group, location |
+/// | `GET {base}/group/{group}` | one group's checks |
+/// | `GET {base}/{name}` | one check; 404 with a "not found" result for an unknown name |
+///
+/// `?exclude=a,b` leaves checks out, `?tag=x` keeps checks tagged `x`, `?format=ietf`
+/// (or an `Accept` header) picks the format, `?verbose` lists every check in the
+/// Kubernetes text format. `HEAD` answers
+/// like `GET` without a body; other methods get 405. Every answer carries
+/// `Cache-Control: no-store`, and every refusal a JSON body naming the problem.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+/// use healthcheck::{Endpoint, HealthCheck, http};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+/// let endpoint = Endpoint::new(health).base_path("/health");
+/// let request = http::Request::get("/health/ready").body(()).unwrap();
+/// let response = endpoint.respond(&request).await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.headers()["cache-control"], "no-store");
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct Endpoint {
+    /// The registry and the settings, behind one `Arc`: adapters clone an endpoint per
+    /// request.
+    config: Arc<Config>,
+}
+
+/// The answer to one request, as a future: ready at once when nothing needs to run (a
+/// kept answer, a refusal, `/services`, `/info`), else the run of the selected checks
+/// and their report rendered. Its `poll` is compiled once, in this crate, rather than
+/// in every application that awaits it (an `async` future's body is compiled where it
+/// is polled), and an answer that runs nothing allocates nothing of its own.
+#[must_use = "futures do nothing unless polled"]
+pub struct Answer<'a> {
+    /// A `HEAD` request: the body is left out, its length kept.
+    head: bool,
+    state: Pending<'a>,
+}
+
+/// What an [`Answer`] still has to do.
+enum Pending<'a> {
+    /// Nothing to do: the response, boxed.
+    Ready(Box<Response<String>>),
+    /// The run and the response to its report.
+    Running(Running<'a>),
+    /// The response was given.
+    Given,
+}
+
+/// A run and the response to its report, boxed where it is made: so compiled there.
+type Running<'a> = Pin<Box<dyn Future<Output = Response<String>> + Send + 'a>>;
+
+impl<'a> Answer<'a> {
+    /// The answer to a decided request; `running` boxes the run it asks for.
+    fn new(
+        head: bool,
+        decided: Decided,
+        running: impl FnOnce(Box<Run>, bool) -> Running<'a>,
+    ) -> Self {
+        let state = match decided {
+            Decided::Run(run, details) => Pending::Running(running(run, details)),
+            Decided::Ready(response) => Pending::Ready(response),
+        };
+        Answer { head, state }
+    }
+}
+
+impl std::fmt::Debug for Answer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            Pending::Ready(_) => "ready",
+            Pending::Running(_) => "running",
+            Pending::Given => "given",
+        };
+        f.debug_struct("Answer")
+            .field("head", &self.head)
+            .field("state", &state)
+            .finish()
+    }
+}
+
+impl Future for Answer<'_> {
+    type Output = Response<String>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Response<String>> {
+        let answer = self.get_mut();
+        let response = match std::mem::replace(&mut answer.state, Pending::Given) {
+            Pending::Ready(response) => *response,
+            Pending::Running(mut run) => match run.as_mut().poll(context) {
+                Poll::Ready(response) => response,
+                Poll::Pending => {
+                    answer.state = Pending::Running(run);
+                    return Poll::Pending;
+                }
+            },
+            Pending::Given => panic!("an Answer polled after it gave its response"),
+        };
+        Poll::Ready(respond::finish(answer.head, response))
+    }
+}
+
+impl Endpoint {
+    /// An endpoint for `health` at [`DEFAULT_BASE_PATH`], showing details to everyone,
+    /// with the default [`StatusCodes`].
+    pub fn new(health: impl Into<HealthCheck>) -> Self {
+        let health = health.into();
+        // Serving begins: the startup checks run from now on, not from the first probe.
+        health.ensure_startup_driver();
+        Endpoint {
+            config: Arc::new(Config::new(health)),
+        }
+    }
+
+    /// Serves under `path` (`"/"` for the root). A missing leading slash is added and a
+    /// trailing one dropped.
+    pub fn base_path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        let trimmed = path.trim_matches('/');
+        self.config_mut().base = if trimmed.is_empty() {
+            String::new()
+        } else {
+            format!("/{trimmed}")
+        };
+        self
+    }
+
+    /// Who sees each check's output and location (default [`Details::Always`]).
+    pub fn details(mut self, details: Details) -> Self {
+        self.config_mut().details = details;
+        self
+    }
+
+    /// The status code of each probe in each phase.
+    pub fn status_codes(mut self, status_codes: StatusCodes) -> Self {
+        self.config_mut().status_codes = status_codes;
+        self
+    }
+
+    /// The format of answers whose request names none (default [`Flask`](crate::format::Flask)).
+    pub fn format(mut self, format: impl Format) -> Self {
+        self.config_mut().format = Arc::new(format);
+        self
+    }
+
+    /// Serves `format` for `?format={name}` and for an `Accept` of its media type. A
+    /// built-in name (`flask`, `ietf`, `microprofile`, `spring`, `nablarch`,
+    /// `kubernetes`) is replaced, as to configure Nablarch's labels.
+    pub fn with_format(mut self, name: impl Into<String>, format: impl Format) -> Self {
+        let name = name.into();
+        let formats = &mut self.config_mut().formats;
+        formats.retain(|(known, _)| *known != name);
+        formats.push((name, Arc::new(format)));
+        self
+    }
+
+    /// The configuration to change: this endpoint's own (copied if shared), with an id of
+    /// its own, so no answer kept for the old one is given for it.
+    fn config_mut(&mut self) -> &mut Config {
+        let config = Arc::make_mut(&mut self.config);
+        config.renew_id();
+        config
+    }
+
+    /// The base path: `""` for the root, else `/name`.
+    pub fn base(&self) -> &str {
+        &self.config.base
+    }
+
+    /// The registry this endpoint serves.
+    pub fn health(&self) -> &HealthCheck {
+        &self.config.health
+    }
+
+    /// The response to `request`. Only the method, URI and headers are read, before the
+    /// returned future is first polled, so the body type need not be `Sync`, and the
+    /// future does not borrow the request: a caller may drop it before awaiting.
+    pub fn respond<B>(&self, request: &Request<B>) -> Answer<'_> {
+        let (head, decided) = self.decide(request);
+        Answer::new(head, decided, |run, details| {
+            Box::pin(self.run(run, details))
+        })
+    }
+
+    /// [`respond`](Self::respond) for an adapter holding its own clone of the endpoint
+    /// (a cheap one: an `Arc`): the future owns it and borrows nothing, so the adapter
+    /// can return it as its own future instead of awaiting it in an `async fn` that
+    /// keeps the request beside it. The built-in axum and tower adapters answer so.
+    ///
+    /// ```standalone_crate
+    /// use healthcheck::{Endpoint, HealthCheck, http};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+    /// let endpoint = Endpoint::new(health);
+    /// let request = http::Request::get("/healthcheck").body(()).unwrap();
+    /// let answer = endpoint.clone().respond_owned(&request);
+    /// drop(request);
+    /// // It borrows nothing: it can even be spawned.
+    /// let response = tokio::spawn(answer).await.unwrap();
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
+    pub fn respond_owned<B>(self, request: &Request<B>) -> Answer<'static> {
+        let (head, decided) = self.decide(request);
+        Answer::new(head, decided, move |run, details| {
+            Box::pin(async move { self.run(run, details).await })
+        })
+    }
+
+    /// The request's plan, and the answer when it needs no run: a refusal, `/services`,
+    /// `/info`, or an answer the cache gives again. Not generic over the body: compiled
+    /// once, here.
+    fn decide<B>(&self, request: &Request<B>) -> (bool, Decided) {
+        self.decide_parts(request.method(), request.uri(), request.headers())
+    }
+
+    fn decide_parts(
+        &self,
+        method: &http::Method,
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+    ) -> (bool, Decided) {
+        let config = &*self.config;
+        let plan = plan::plan(config, method, uri, headers);
+        let response = match plan.action {
+            Action::Refuse(rejection) => respond::refused(&rejection),
+            Action::Services(tags) => respond::services(config, &tags, plan.details),
+            Action::Info => respond::info(config, plan.details),
+            Action::Run(run) => {
+                let again = run.cache.as_ref().and_then(|key| {
+                    answers::again(key, config.health.generation(), Instant::now())
+                });
+                match again {
+                    Some((phase, response)) => {
+                        config.health.answered_again(run.probe, phase);
+                        response
+                    }
+                    None => return (plan.head, Decided::Run(run, plan.details)),
+                }
+            }
+        };
+        (plan.head, Decided::Ready(Box::new(response)))
+    }
+
+    /// Runs what `run` selects and answers with its report.
+    async fn run(&self, run: Box<Run>, details: bool) -> Response<String> {
+        // One snapshot decides both what exists and what runs: no check-then-run gap.
+        let ran = self.config.health.run_selected(&run.selection).await;
+        respond::report(&self.config, *run, ran, details)
+    }
+}
+
+/// What a request needs once decided: nothing but its answer, or a run.
+enum Decided {
+    Ready(Box<Response<String>>),
+    Run(Box<Run>, bool),
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base", &self.config.base)
+            .field("details", &self.config.details)
+            .field(
+                "formats",
+                &self
+                    .config
+                    .formats
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("health", &self.config.health)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_that_runs_nothing_is_ready_at_its_first_poll_without_a_runtime() {
+        let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+        let endpoint = Endpoint::new(health);
+        let request = Request::post("/healthcheck").body(()).unwrap();
+        let mut answer = endpoint.respond(&request);
+        assert_eq!(
+            format!("{answer:?}"),
+            r#"Answer { head: false, state: "ready" }"#
+        );
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        let Poll::Ready(response) = Pin::new(&mut answer).poll(&mut context) else {
+            panic!("a refusal waited");
+        };
+        assert_eq!(response.status(), http::StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        assert_eq!(
+            format!("{answer:?}"),
+            r#"Answer { head: false, state: "given" }"#
+        );
+    }
+
+    #[test]
+    fn the_future_of_a_request_is_small_enough_to_box_cheaply() {
+        // Adapters box this future on every request; it was over 1,000 bytes when it
+        // held the request's URI and the whole run, past the ~1 KiB where glibc's
+        // allocator leaves its per-thread caches for a slower path.
+        let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+        let endpoint = Endpoint::new(health);
+        let request = Request::get("/healthcheck/ready").body(()).unwrap();
+        let future = endpoint.respond(&request);
+        let size = std::mem::size_of_val(&future);
+        // 40 as an `Answer` holding a kept body or a boxed run (200 as an `async` block
+        // over a plan, 320 before that; an `async fn` answering it would add ~140).
+        assert!(size <= 48, "the future is {size} bytes");
+    }
+}

@@ -1,0 +1,190 @@
+//! A request's response: from its plan and what the registry ran to an `http::Response`
+//! (status code, details withheld, the format's writing, the answer kept), and the
+//! answers that need no run (refusals, `/services`, `/info`).
+
+use std::sync::Arc;
+
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Response, StatusCode};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use super::config::Config;
+use super::plan::Run;
+use crate::answers::{self, Made};
+use crate::kind::Kind;
+use crate::registration::Location;
+use crate::registry::{Ran, Unknown};
+use crate::request::Rejection;
+
+/// The response to a run's report: its status code (404 for an unknown name, tag or
+/// group), outputs withheld unless `details`, written in the format asked for, and kept
+/// by the answer cache when it may be given again.
+pub(crate) fn report(config: &Config, run: Run, ran: Ran, details: bool) -> Response<String> {
+    let Ran {
+        mut report,
+        unknown,
+        generation,
+        fresh_until,
+    } = ran;
+    let Run {
+        probe,
+        selection,
+        format,
+        mut rendering,
+        cache,
+    } = run;
+    rendering.status = match unknown {
+        None => config.status_codes.get(probe, report.phase),
+        Some(Unknown::Names) => StatusCode::NOT_FOUND,
+        Some(Unknown::Group) => {
+            let group = selection.group().unwrap_or_default();
+            let known = config.health.groups();
+            return refused(&not_found("group", group, &known, details));
+        }
+        Some(Unknown::Tags(tags)) => {
+            let known = config.health.tags();
+            return refused(&not_found("tag", &tags.join(", "), &known, details));
+        }
+    };
+    if !details {
+        for result in &mut report.results {
+            *result = Arc::new(result.withheld());
+        }
+    }
+    let format = config.format(format);
+    let response = format.render(&report, rendering);
+    if let (Some(key), Some(fresh_until)) = (cache, fresh_until) {
+        let made = Made {
+            generation,
+            fresh_until,
+            timestamp: report.timestamp,
+            phase: report.phase,
+        };
+        answers::keep(key, made, format.reuse(), &response);
+    }
+    response
+}
+
+/// A 404 for an unknown group or tag; the known ones are listed only to callers who may
+/// see details.
+fn not_found(what: &str, asked: &str, known: &[String], details: bool) -> Rejection {
+    let message = if details {
+        format!("no {what} {asked:?}; the {what}s are {}", known.join(", "))
+    } else {
+        format!("no {what} {asked:?}")
+    };
+    Rejection::new(StatusCode::NOT_FOUND, message)
+}
+
+/// A refusal: its status code and `{"error": "…", "status": code}`; a 405 says which
+/// methods are allowed.
+pub(crate) fn refused(rejection: &Rejection) -> Response<String> {
+    /// `{"error", "status"}`.
+    struct Error<'a> {
+        error: &'a str,
+        status: u16,
+    }
+    impl Serialize for Error<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut fields = serializer.serialize_struct("Error", 2)?;
+            fields.serialize_field("error", self.error)?;
+            fields.serialize_field("status", &self.status)?;
+            fields.end()
+        }
+    }
+    let mut response = json(
+        rejection.status,
+        &Error {
+            error: &rejection.message,
+            status: rejection.status.as_u16(),
+        },
+    );
+    if rejection.status == StatusCode::METHOD_NOT_ALLOWED {
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    }
+    response
+}
+
+/// `GET {base}/services`: what is registered, without running anything; locations only
+/// under the details policy.
+pub(crate) fn services(config: &Config, tags: &[String], details: bool) -> Response<String> {
+    /// `{"name", "kinds", "tags", "group", "location"}`.
+    struct Service<'a> {
+        name: &'a str,
+        kinds: &'a [Kind],
+        tags: &'a [String],
+        group: &'a str,
+        location: Option<Location>,
+    }
+    impl Serialize for Service<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut fields = serializer.serialize_struct("Service", 5)?;
+            fields.serialize_field("name", self.name)?;
+            fields.serialize_field("kinds", self.kinds)?;
+            fields.serialize_field("tags", self.tags)?;
+            fields.serialize_field("group", self.group)?;
+            fields.serialize_field("location", &self.location)?;
+            fields.end()
+        }
+    }
+    /// `{"services": […]}`.
+    struct Services<'a> {
+        services: Vec<Service<'a>>,
+    }
+    impl Serialize for Services<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut fields = serializer.serialize_struct("Services", 1)?;
+            fields.serialize_field("services", &self.services)?;
+            fields.end()
+        }
+    }
+    let checks = config.health.checks();
+    let services = checks
+        .iter()
+        .filter(|check| tags.is_empty() || check.tag_list().iter().any(|t| tags.contains(t)))
+        .map(|check| Service {
+            name: check.name(),
+            kinds: check.kind_list(),
+            tags: check.tag_list(),
+            group: check.group_name(),
+            location: details.then(|| check.location()),
+        })
+        .collect();
+    json(StatusCode::OK, &Services { services })
+}
+
+/// `GET {base}/info`; without details, only the status: the rest tells an attacker a lot.
+pub(crate) fn info(config: &Config, details: bool) -> Response<String> {
+    let mut info = config.health.info_json();
+    if !details && let serde_json::Value::Object(body) = &mut info {
+        body.retain(|key, _| key == "status");
+    }
+    json(StatusCode::OK, &info)
+}
+
+fn json(status: StatusCode, body: &impl Serialize) -> Response<String> {
+    // Plain structs of strings and numbers always serialize.
+    let body = serde_json::to_string(body).expect("serializable");
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Headers every answer carries; `HEAD` keeps the length of the body it leaves out.
+pub(crate) fn finish(head: bool, mut response: Response<String>) -> Response<String> {
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if head {
+        let length = response.body().len();
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        response.body_mut().clear();
+    }
+    response
+}
