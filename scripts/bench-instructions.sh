@@ -7,6 +7,8 @@
 # req/s and CPU time move by ±10 % on a shared machine.
 #
 #   scripts/bench-instructions.sh [SECONDS]     (default: 10 s per server)
+#   PROBE='/healthcheck?format=ietf' scripts/bench-instructions.sh   (another path; the
+#                                               bare handler answers its fixed body to any)
 #
 # Needs wrk and valgrind (Debian: apt-get install wrk valgrind). The figures in
 # BENCHMARKS.md come from it.
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 . scripts/bench-common.sh
 
 seconds=${1:-10}
+probe=${PROBE:-/healthcheck}
 for tool in wrk valgrind callgrind_annotate; do
     command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install wrk valgrind" >&2; exit 2; }
 done
@@ -32,7 +35,7 @@ for mode in bare healthcheck; do
     pid=$!
     wait_for_port "$port" 10 # valgrind starts slowly
     # 4 connections: under valgrind the server runs one thread at a time anyway.
-    requests=$(wrk -t1 -c4 -d"${seconds}s" "http://127.0.0.1:$port/healthcheck" |
+    requests=$(wrk -t1 -c4 -d"${seconds}s" "http://127.0.0.1:$port$probe" |
         awk '/requests in/ { print $1 }')
     kill -TERM "$pid"
     wait "$pid" 2>/dev/null || true

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use healthcheck::{Check, Details, Endpoint, HealthCheck, Kind, Phase, WITHHELD};
+use healthcheck::defaults::WITHHELD;
+use healthcheck::{Check, Details, Endpoint, HealthCheck, Kind, Phase};
 use serde_json::Value;
 use support::http::{Response, get, send};
 use support::servers::{ADAPTERS, serve};

@@ -401,7 +401,7 @@ async fn startup_checks_run_in_the_background_and_probes_answer_at_once() {
 
     // Three attempts of 3 s with a prompt retry between: started within about a second
     // of the passing attempt, with no probe in between.
-    tokio::time::sleep(Duration::from_secs(9) + 3 * healthcheck::STARTUP_RETRY).await;
+    tokio::time::sleep(Duration::from_secs(9) + 3 * healthcheck::defaults::STARTUP_RETRY).await;
     assert_eq!(attempts.load(Ordering::SeqCst), 3);
     let (code, body) = get(&endpoint, "/healthcheck/ready").await;
     assert_eq!(code, 200, "{body}");
@@ -529,7 +529,7 @@ async fn a_huge_output_is_cut_to_the_cap_with_a_visible_marker() {
     let report = registry([huge()]).run().await;
     let output = &report.results[0].output;
     assert!(
-        output.len() < healthcheck::DEFAULT_MAX_OUTPUT + 100,
+        output.len() < healthcheck::defaults::MAX_OUTPUT + 100,
         "{}",
         output.len()
     );

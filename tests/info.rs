@@ -84,8 +84,8 @@ async fn the_environment_is_shown_with_secrets_masked() {
     let json = response.json();
     let environment = &json["environment"];
     assert_eq!(environment["GREETING"], "hello");
-    assert_eq!(environment["API_TOKEN"], healthcheck::MASKED);
-    assert_eq!(environment["Db_Password"], healthcheck::MASKED);
+    assert_eq!(environment["API_TOKEN"], healthcheck::defaults::MASKED);
+    assert_eq!(environment["Db_Password"], healthcheck::defaults::MASKED);
     assert_eq!(environment["DATABASE_URL"], "postgres://app:******@db/app");
     assert!(!response.body.contains("hunter2") && !response.body.contains("s3cret"));
     assert_eq!(json["example"]["framework"], "axum and friends");

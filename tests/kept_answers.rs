@@ -330,7 +330,7 @@ async fn a_kept_answer_is_not_given_once_a_run_brings_a_new_result_before_the_ol
         outputs(&get(&endpoint, "/healthcheck/startup").await.1),
         ["attempt 1"]
     );
-    tokio::time::sleep(healthcheck::STARTUP_RETRY + Duration::from_millis(10)).await;
+    tokio::time::sleep(healthcheck::defaults::STARTUP_RETRY + Duration::from_millis(10)).await;
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
     assert_eq!(
         outputs(&get(&endpoint, "/healthcheck/startup").await.1),

@@ -70,7 +70,7 @@ async fn startup_checks_run_in_the_background_and_startup_is_latched() {
 
     // No probe runs the startup check: the background driver does, and retries it.
     migrated.store(true, Ordering::SeqCst);
-    tokio::time::sleep(healthcheck::STARTUP_RETRY + Duration::from_millis(1)).await;
+    tokio::time::sleep(healthcheck::defaults::STARTUP_RETRY + Duration::from_millis(1)).await;
     let (code, json) = status(&endpoint, "/healthcheck/ready").await;
     assert_eq!((code, json["phase"].as_str()), (200, Some("UP")));
 

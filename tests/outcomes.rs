@@ -108,7 +108,10 @@ async fn details_are_withheld_with_the_output_from_callers_without_the_token() {
         }
     };
     let anonymous = ask(None).await;
-    assert_eq!(anonymous["results"][0]["output"], healthcheck::WITHHELD);
+    assert_eq!(
+        anonymous["results"][0]["output"],
+        healthcheck::defaults::WITHHELD
+    );
     assert!(
         anonymous["results"][0].get("details").is_none(),
         "{anonymous}"

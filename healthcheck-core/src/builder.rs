@@ -84,19 +84,19 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// Timeout of checks that set none (default [`DEFAULT_TIMEOUT`], 5 s).
+    /// Timeout of checks that set none (default [`defaults::TIMEOUT`](crate::defaults::TIMEOUT), 5 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.defaults.timeout = timeout;
         self
     }
 
-    /// Success TTL of checks that set none (default [`DEFAULT_SUCCESS_TTL`], 27 s).
+    /// Success TTL of checks that set none (default [`defaults::SUCCESS_TTL`](crate::defaults::SUCCESS_TTL), 27 s).
     pub fn success_ttl(mut self, ttl: Duration) -> Self {
         self.defaults.success_ttl = ttl;
         self
     }
 
-    /// Failure TTL of checks that set none (default [`DEFAULT_FAILED_TTL`], 9 s).
+    /// Failure TTL of checks that set none (default [`defaults::FAILED_TTL`](crate::defaults::FAILED_TTL), 9 s).
     pub fn failed_ttl(mut self, ttl: Duration) -> Self {
         self.defaults.failed_ttl = ttl;
         self
@@ -126,7 +126,7 @@ impl Builder {
         self
     }
 
-    /// The longest output a result keeps, in bytes (default [`DEFAULT_MAX_OUTPUT`],
+    /// The longest output a result keeps, in bytes (default [`defaults::MAX_OUTPUT`](crate::defaults::MAX_OUTPUT),
     /// 16 KiB): a longer one is cut on a character boundary and ends with
     /// `… [truncated: N bytes, the first M shown]`, so a check that returns a huge
     /// message cannot make every probe huge.
@@ -182,7 +182,7 @@ impl Builder {
     /// How long shutdown drains: after SIGTERM ([`HealthCheck::shutdown_signal`]) or
     /// your own trigger ([`HealthCheck::shutdown_on`]), probes answer 503 for this long
     /// while the server still accepts, before the returned future resolves (default
-    /// [`DEFAULT_DRAIN_DELAY`], 5 s).
+    /// [`defaults::DRAIN_DELAY`](crate::defaults::DRAIN_DELAY), 5 s).
     pub fn drain_delay(mut self, delay: Duration) -> Self {
         self.drain_delay = delay;
         self

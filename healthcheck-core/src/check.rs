@@ -226,7 +226,7 @@ impl Check {
     }
 
     /// The group the check is shown under in the component tree (default
-    /// [`DEFAULT_GROUP`]; a `#[health_check]` defaults to its crate's name).
+    /// [`defaults::GROUP`](crate::defaults::GROUP); a `#[health_check]` defaults to its crate's name).
     pub fn group(mut self, group: impl Into<String>) -> Self {
         self.group = group.into();
         self

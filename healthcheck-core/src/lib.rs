@@ -45,28 +45,42 @@ mod status_codes;
 mod task;
 mod validation;
 
-pub use builder::{Builder, DEFAULT_FAILED_TTL, DEFAULT_SUCCESS_TTL, DEFAULT_TIMEOUT};
-pub use check::{Check, DEFAULT_GROUP};
+pub use builder::Builder;
+pub use check::Check;
 pub use checker::{Checker, Described};
-pub use details::{Details, WITHHELD};
-pub use endpoint::{Answer, DEFAULT_BASE_PATH, Endpoint};
+pub use details::Details;
+pub use endpoint::{Answer, Endpoint};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
 pub use healthcheck_macros::{Checker, health_check};
 
 /// The attribute a [`Checker`] impl needs (re-exported, so no direct dependency is).
 pub use async_trait::async_trait;
-pub use info::{Info, MASKED, SECRET_WORDS};
+pub use info::Info;
 pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;
 pub use registration::Location;
-pub use registry::{HealthCheck, MIN_REFRESH_INTERVAL, STARTUP_RETRY};
+pub use registry::HealthCheck;
 pub use report::{CheckResult, Report, Status};
-pub use runner::DEFAULT_MAX_OUTPUT;
 pub use selection::Selection;
-pub use shutdown::DEFAULT_DRAIN_DELAY;
 pub use state::State;
 pub use status_codes::StatusCodes;
 pub use validation::{CollectError, Problem};
+
+/// The values the library uses when a setting is not given, its fixed limits, and the
+/// texts it writes in place of what it hides.
+pub mod defaults {
+    pub use crate::builder::{
+        DEFAULT_FAILED_TTL as FAILED_TTL, DEFAULT_SUCCESS_TTL as SUCCESS_TTL,
+        DEFAULT_TIMEOUT as TIMEOUT,
+    };
+    pub use crate::check::DEFAULT_GROUP as GROUP;
+    pub use crate::details::WITHHELD;
+    pub use crate::endpoint::DEFAULT_BASE_PATH as BASE_PATH;
+    pub use crate::info::{MASKED, SECRET_WORDS};
+    pub use crate::registry::{MIN_REFRESH_INTERVAL, STARTUP_RETRY};
+    pub use crate::runner::DEFAULT_MAX_OUTPUT as MAX_OUTPUT;
+    pub use crate::shutdown::DEFAULT_DRAIN_DELAY as DRAIN_DELAY;
+}
 
 /// The `http` crate this one's requests and responses come from.
 pub use http;

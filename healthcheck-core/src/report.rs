@@ -87,7 +87,7 @@ impl CheckResult {
     }
 
     /// This result as a caller who may not see details gets it: the output replaced
-    /// by [`WITHHELD`](crate::WITHHELD) and the details dropped; the rest as it is.
+    /// by [`WITHHELD`](crate::defaults::WITHHELD) and the details dropped; the rest as it is.
     pub(crate) fn withheld(&self) -> CheckResult {
         CheckResult {
             checker: self.checker.clone(),

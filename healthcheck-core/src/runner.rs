@@ -323,6 +323,92 @@ impl Slot {
         Arc::new(result)
     }
 
+    /// Under the lock: `health`, the run's own, judged by the failure threshold and
+    /// `critical`; the run counted; the result made and cached; the run marked ended
+    /// (unless `overrunning`); a change of status queued for the listeners.
+    fn store(&self, health: Health, ended: &Ended, overrunning: bool) -> Stored {
+        let failed = health.status == HealthStatus::Fail;
+        // A failure is retried after `failed_ttl` even while the threshold shows a warning.
+        let ttl = if failed {
+            self.failed_ttl
+        } else {
+            self.success_ttl
+        };
+        let timestamp = SystemTime::now();
+        let mut state = self.lock();
+        state.failures_in_a_row = if failed {
+            state.failures_in_a_row.saturating_add(1)
+        } else {
+            0
+        };
+        let health = self.judged(health, state.failures_in_a_row);
+        state
+            .stats
+            .count(ended.outcome, ended.response_time, timestamp);
+        let result = Arc::new(CheckResult {
+            checker: self.check.name.clone(),
+            output: capped(health.message, self.context.max_output),
+            passed: health.status != HealthStatus::Fail,
+            status: health.status,
+            group: self.check.group.clone(),
+            details: health.details,
+            timestamp,
+            // TTLs are validated to at most a year; saturate rather than panic anyway.
+            expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
+            response_time: ended.response_time,
+            stats: Some(Arc::new(state.stats.clone())),
+        });
+        let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
+        let before = previous
+            .zip(state.last_outcome)
+            .map(|(status, outcome)| Previous { status, outcome });
+        state.last_outcome = Some(ended.outcome);
+        let fresh_until = ended.finished.checked_add(ttl).unwrap_or(ended.finished);
+        state.cached = Some((Arc::clone(&result), fresh_until));
+        if overrunning {
+            state.overrunning = true;
+        } else {
+            state.running = false;
+        }
+        let changed = previous != Some(result.status);
+        if let Some(previous) = previous.filter(|_| changed)
+            && !self.context.listeners.is_empty()
+        {
+            state.transitions.push_back((previous, Arc::clone(&result)));
+        }
+        Stored {
+            result,
+            before,
+            changed,
+            failed,
+        }
+    }
+
+    /// After the lock: watchers, the startup latch, the generation, the observers, the
+    /// waiters and the listeners told, in that order.
+    fn tell(&self, stored: &Stored, ended: &Ended) {
+        if stored.changed {
+            self.context.changes.changed();
+        }
+        if !stored.failed {
+            self.passed_once.store(true, Ordering::Release);
+        }
+        // After the result and the startup latch are in place: a report that sees the
+        // new generation shows them.
+        self.context.changes.moved();
+        // Told before the waiters wake, so a run's events precede the answers it makes.
+        let (check, result) = (&self.check, &stored.result);
+        observe::run_ended(
+            check,
+            ended.outcome,
+            result,
+            stored.before,
+            ended.panic.as_ref(),
+        );
+        self.run_ended.notify_waiters();
+        self.deliver_transitions();
+    }
+
     fn lock(&self) -> MutexGuard<'_, SlotState> {
         // The lock is never held across user code, so a poisoned state is still consistent.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -509,81 +595,18 @@ impl RunGuard {
         self.record(ended, false)
     }
 
-    /// Caches the run's result, wakes the waiters, tells the listeners and the
-    /// observers. With `overrunning`, the run stays in flight (see
-    /// [`SlotState::overrunning`]).
-    fn record(&mut self, ended: Ended, overrunning: bool) -> Arc<CheckResult> {
-        let Ended {
-            health,
-            outcome,
-            response_time,
-            finished,
-            panic,
-        } = ended;
+    /// Records the run's end: its result stored, then told. With `overrunning`, the
+    /// run stays in flight (see [`SlotState::overrunning`]).
+    fn record(&mut self, mut ended: Ended, overrunning: bool) -> Arc<CheckResult> {
         let slot = Arc::clone(&self.slot);
-        let failed = health.status == HealthStatus::Fail;
-        // A failure is retried after `failed_ttl` even while the threshold shows a warning.
-        let ttl = if failed {
-            slot.failed_ttl
-        } else {
-            slot.success_ttl
-        };
-        let timestamp = SystemTime::now();
-        let mut state = slot.lock();
-        state.failures_in_a_row = if failed {
-            state.failures_in_a_row.saturating_add(1)
-        } else {
-            0
-        };
-        let health = slot.judged(health, state.failures_in_a_row);
-        state.stats.count(outcome, response_time, timestamp);
-        let result = Arc::new(CheckResult {
-            checker: slot.check.name.clone(),
-            output: capped(health.message, slot.context.max_output),
-            passed: health.status != HealthStatus::Fail,
-            status: health.status,
-            group: slot.check.group.clone(),
-            details: health.details,
-            timestamp,
-            // TTLs are validated to at most a year; saturate rather than panic anyway.
-            expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
-            response_time,
-            stats: Some(Arc::new(state.stats.clone())),
-        });
-        let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
-        let before = previous
-            .zip(state.last_outcome)
-            .map(|(status, outcome)| Previous { status, outcome });
-        state.last_outcome = Some(outcome);
-        let fresh_until = finished.checked_add(ttl).unwrap_or(finished);
-        state.cached = Some((Arc::clone(&result), fresh_until));
-        if overrunning {
-            state.overrunning = true;
-        } else {
-            state.running = false;
+        // Moved out, not copied: the message becomes the result's output.
+        let health = std::mem::replace(&mut ended.health, Health::pass(String::new()));
+        let stored = slot.store(health, &ended, overrunning);
+        if !overrunning {
             self.ended = true;
         }
-        let changed = previous != Some(result.status);
-        if let Some(previous) = previous.filter(|_| changed)
-            && !slot.context.listeners.is_empty()
-        {
-            state.transitions.push_back((previous, Arc::clone(&result)));
-        }
-        drop(state);
-        if changed {
-            slot.context.changes.changed();
-        }
-        if !failed {
-            slot.passed_once.store(true, Ordering::Release);
-        }
-        // After the result and the startup latch are in place: a report that sees the
-        // new generation shows them.
-        slot.context.changes.moved();
-        // Told before the waiters wake, so a run's events precede the answers it makes.
-        observe::run_ended(&slot.check, outcome, &result, before, panic.as_ref());
-        slot.run_ended.notify_waiters();
-        slot.deliver_transitions();
-        result
+        slot.tell(&stored, &ended);
+        stored.result
     }
 
     /// The thread of an overrunning run has returned: the check may run again.
@@ -612,6 +635,17 @@ fn timed_out(timeout: Duration) -> Health {
         "check timed out after {}",
         crate::human_time::duration(timeout)
     ))
+}
+
+/// A run's result as stored, and what telling it needs.
+struct Stored {
+    result: Arc<CheckResult>,
+    /// The status and outcome before this run, if there was one.
+    before: Option<Previous>,
+    /// Whether the status changed.
+    changed: bool,
+    /// Whether the run itself failed (before the threshold or `critical`).
+    failed: bool,
 }
 
 /// How a run ended, before the threshold and `critical` apply.

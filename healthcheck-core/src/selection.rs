@@ -19,9 +19,7 @@ use crate::kind::Probe;
 #[must_use]
 pub struct Selection {
     probe: Probe,
-    // Sorted, each once: a set, as a vector (B-tree code came to ~27,000 lines of LLVM
-    // IR for five map and set types; the strings' sort is compiled for the group list
-    // anyway).
+    // Sorted, each once: a set, as a vector, so no B-tree code is compiled for it.
     names: Option<Vec<String>>,
     exclude: Vec<String>,
     tags: Vec<String>,

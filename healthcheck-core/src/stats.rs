@@ -11,12 +11,12 @@ use crate::lifecycle::Phase;
 
 /// The upper bounds (seconds) of the run-duration histogram's buckets: Prometheus'
 /// default buckets.
-pub const DURATION_BUCKETS: [f64; 11] = [
+pub(crate) const DURATION_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
 /// The value of `healthcheck_check_status` for a status: 1 pass, 0.5 warn, 0 fail.
-pub fn status_value(status: HealthStatus) -> f64 {
+pub(crate) fn status_value(status: HealthStatus) -> f64 {
     match status {
         HealthStatus::Pass => 1.0,
         HealthStatus::Warn => 0.5,
@@ -25,7 +25,7 @@ pub fn status_value(status: HealthStatus) -> f64 {
 }
 
 /// Every phase, for `healthcheck_phase`: 1 for the current one, 0 for the others.
-pub const PHASES: [Phase; 5] = [
+pub(crate) const PHASES: [Phase; 5] = [
     Phase::Starting,
     Phase::Up,
     Phase::Down,
@@ -143,7 +143,7 @@ impl RunStats {
     }
 
     /// The histogram's cumulative counts: runs that took at most each bound of
-    /// [`DURATION_BUCKETS`], then every run (`+Inf`).
+    /// Prometheus' default buckets (0.005 s to 10 s), then every run (`+Inf`).
     pub fn cumulative_buckets(&self) -> impl Iterator<Item = u64> + '_ {
         self.buckets.iter().scan(0u64, |sum, runs| {
             *sum = sum.saturating_add(*runs);

@@ -35,17 +35,14 @@ where
     let root = if base.is_empty() { "/" } else { base.as_str() };
     // Each route is the endpoint as a tower service (its `Future` a named type, not a
     // box): no handler, so axum neither boxes an `async` block per request to call it
-    // nor dispatches on the method first: 13,722 instructions per cached probe against
-    // 14,942 as a closure under `any()` (bare handler ~13,000; callgrind, BENCHMARKS.md).
+    // nor dispatches on the method first (BENCHMARKS.md has the cost of each way).
     let mut router = Router::new().route_service(root, endpoint.clone());
     if !base.is_empty() {
         router = router.route_service(&format!("{base}/"), endpoint.clone());
     }
     // The three probe paths Kubernetes polls have routes of their own, so axum decodes no
-    // wildcard for them: ~850 fewer instructions per probe (callgrind). axum rebuilds
-    // every route for each connection it accepts: as closures under `any()` the three
-    // cost ~160 instructions and ~1.1 KiB more per open connection (a flood of 1,000
-    // peaked 1.1 MiB higher; BENCHMARKS.md), so the rest goes through one wildcard.
+    // wildcard for them; axum rebuilds every route for each connection it accepts, so
+    // the rest goes through one wildcard (BENCHMARKS.md measures both).
     for probe in ["live", "ready", "startup"] {
         router = router.route_service(&format!("{base}/{probe}"), endpoint.clone());
     }

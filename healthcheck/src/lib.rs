@@ -36,9 +36,9 @@
 //! | key | value | default |
 //! |---|---|---|
 //! | `name` | 1–64 characters of `A-Za-z0-9_.-`; not `services`, `live`, `ready`, `startup`, `group`, `info` | required |
-//! | `timeout` | a duration such as `"500ms"`, `"2s"`, `"1m"` | [`DEFAULT_TIMEOUT`] (5 s) |
-//! | `success_ttl` | how long a pass is reused; `"0s"` never caches | [`DEFAULT_SUCCESS_TTL`] (27 s) |
-//! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`DEFAULT_FAILED_TTL`] (9 s) |
+//! | `timeout` | a duration such as `"500ms"`, `"2s"`, `"1m"` | [`defaults::TIMEOUT`] (5 s) |
+//! | `success_ttl` | how long a pass is reused; `"0s"` never caches | [`defaults::SUCCESS_TTL`] (27 s) |
+//! | `failed_ttl` | how long a failure is reused; `"0s"` never caches | [`defaults::FAILED_TTL`] (9 s) |
 //! | `kind` | `"liveness"`, `"readiness"`, `"startup"`, or a list of them | `"readiness"` |
 //! | `tags` | a list such as `["db", "external"]`, to select checks by | none |
 //! | `group` | the group in the component tree | the crate's name |

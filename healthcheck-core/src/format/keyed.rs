@@ -1,6 +1,6 @@
-//! JSON objects keyed by check or group name, in name order, built from vectors: B-tree
-//! code came to ~27,000 lines of LLVM IR for five map and set types (`cargo llvm-lines`),
-//! and one order of names compiles one sort for every format.
+//! JSON objects keyed by check or group name, in name order, built from vectors rather
+//! than a `BTreeMap` per type (less code for a service to compile: BENCHMARKS.md), and
+//! one order of names, one sort, for every format.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
