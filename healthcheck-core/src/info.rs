@@ -21,6 +21,7 @@ pub const SECRET_WORDS: &[&str] = &[
     "credential",
     "auth",
     "private",
+    "pwd",
 ];
 
 /// What replaces a masked value.
@@ -134,36 +135,98 @@ impl Info {
         if secret_name {
             MASKED.to_owned()
         } else {
-            mask_url_password(&value)
+            mask_secrets(&value)
         }
     }
 }
 
-/// `value` with the password of any `scheme://user:password@` in it masked.
-fn mask_url_password(value: &str) -> String {
+/// `value` with whatever in it may be secret masked, for a variable whose name says
+/// nothing: in each URL the user information (a token may be the user name, so only a
+/// user name followed by a password is kept) and everything from its query or fragment
+/// on (tokens travel there), whatever characters a password holds; then the value of
+/// each `key=value` whose key holds a secret word (a libpq DSN's `password=…`, quoted or
+/// not). Masking more than needed is the safe way to be wrong.
+fn mask_secrets(value: &str) -> String {
+    mask_secret_pairs(&mask_urls(value))
+}
+
+/// Each `scheme://…` of `value` with its user information, query and fragment masked.
+fn mask_urls(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        let authority_end = after.find(['/', '?', '#', ' ']).unwrap_or(after.len());
-        let authority = &after[..authority_end];
-        match authority.rsplit_once('@') {
-            Some((userinfo, host)) => {
-                match userinfo.split_once(':') {
-                    Some((user, _password)) => {
-                        out.push_str(user);
-                        out.push(':');
-                        out.push_str(MASKED);
-                    }
-                    None => out.push_str(userinfo),
+        // This URL ends where the next one's scheme starts: a password may hold spaces,
+        // `/`, `?` or `#`, so nothing inside it can end the URL.
+        let end = after.find("://").map_or(after.len(), |next| {
+            after[..next]
+                .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                .len()
+        });
+        let (url, tail) = after.split_at(end);
+        // The last `@` ends the user information: a password may hold `@` too.
+        let host_and_rest = match url.rsplit_once('@') {
+            Some((userinfo, host_and_rest)) => {
+                if let Some((user, _password)) = userinfo.split_once(':') {
+                    out.push_str(user);
+                    out.push(':');
                 }
+                out.push_str(MASKED);
                 out.push('@');
-                out.push_str(host);
+                host_and_rest
             }
-            None => out.push_str(authority),
+            None => url,
+        };
+        match host_and_rest.find(['?', '#']) {
+            Some(query) => {
+                out.push_str(&host_and_rest[..=query]);
+                out.push_str(MASKED);
+            }
+            None => out.push_str(host_and_rest),
         }
-        rest = &after[authority_end..];
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `value` with the value of each `key=value` whose key holds a secret word masked: up
+/// to its closing quote when quoted, else to the next space, `;` or `&`.
+fn mask_secret_pairs(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(equals) = rest.find('=') {
+        let (before, after) = (&rest[..equals], &rest[equals + 1..]);
+        let key_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))
+            .map_or(0, |index| index + 1);
+        let key = before[key_start..].to_ascii_lowercase();
+        out.push_str(before);
+        out.push('=');
+        if key.is_empty() || !SECRET_WORDS.iter().any(|word| key.contains(word)) {
+            rest = after;
+            continue;
+        }
+        let end = match after.chars().next() {
+            Some(quote @ ('\'' | '"')) => {
+                // Up to the closing quote not escaped by a backslash, or the end.
+                let mut escaped = false;
+                after[1..]
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        let closes = c == quote && !escaped;
+                        escaped = c == '\\' && !escaped;
+                        closes
+                    })
+                    .map_or(after.len(), |(index, _)| index + 2)
+            }
+            _ => after
+                .find(|c: char| c.is_whitespace() || c == ';' || c == '&')
+                .unwrap_or(after.len()),
+        };
+        out.push_str(MASKED);
+        rest = &after[end..];
     }
     out.push_str(rest);
     out
@@ -182,17 +245,143 @@ macro_rules! app_info {
 mod tests {
     use super::*;
 
+    /// Values of variables whose names say nothing, each with the secret `S3cr3t…` in
+    /// it, and what `/info` shows of them.
+    const FORMS: [(&str, &str); 24] = [
+        (
+            "postgres://app:S3cr3t@db/app",
+            "postgres://app:******@db/app",
+        ),
+        (
+            "redis://:pa#S3cr3t@cache:6379/0",
+            "redis://:******@cache:6379/0",
+        ),
+        (
+            "amqp://user:pa?S3cr3t@mq/vhost",
+            "amqp://user:******@mq/vhost",
+        ),
+        (
+            "postgresql://user:pa/S3cr3t@host/db",
+            "postgresql://user:******@host/db",
+        ),
+        (
+            "mongodb://user:pa S3cr3t@h/db",
+            "mongodb://user:******@h/db",
+        ),
+        (
+            "mysql://root:p@S3cr3t@db:3306/x",
+            "mysql://root:******@db:3306/x",
+        ),
+        (
+            "https://S3cr3t@github.com/o/r",
+            "https://******@github.com/o/r",
+        ),
+        (
+            "https://x-access-token:S3cr3t@github.com/o/r.git",
+            "https://x-access-token:******@github.com/o/r.git",
+        ),
+        (
+            "jdbc:postgresql://db/app?user=app&password=S3cr3t",
+            "jdbc:postgresql://db/app?******",
+        ),
+        (
+            "https://api.example/v1?api_key=S3cr3t&x=1",
+            "https://api.example/v1?******",
+        ),
+        (
+            "https://app.example/cb#access_token=S3cr3t",
+            "https://app.example/cb#******",
+        ),
+        (
+            "host=db user=app password=S3cr3t dbname=app",
+            "host=db user=app password=****** dbname=app",
+        ),
+        (
+            "host=db password='S3 cr3t' dbname=app",
+            "host=db password=****** dbname=app",
+        ),
+        (
+            "host=db password='it\\'s S3cr3t' port=5432",
+            "host=db password=****** port=5432",
+        ),
+        (
+            "Server=db;User Id=sa;Password=S3cr3t;",
+            "Server=db;User Id=sa;Password=******;",
+        ),
+        ("token=S3cr3t", "token=******"),
+        ("--db-pass=S3cr3t --port=1", "--db-pass=****** --port=1"),
+        (
+            "a=redis://:S3cr3t@cache b=amqp://guest@mq",
+            "a=redis://:******@cache b=amqp://******@mq",
+        ),
+        (
+            "redis://:S3cr3t@c,amqp://u:S3cr3t@m",
+            "redis://:******@c,amqp://u:******@m",
+        ),
+        ("nats://S3cr3t@n:4222", "nats://******@n:4222"),
+        ("http://proxy:3128", "http://proxy:3128"),
+        ("/usr/local/bin:/usr/bin", "/usr/local/bin:/usr/bin"),
+        ("info,hyper=warn", "info,hyper=warn"),
+        ("plain", "plain"),
+    ];
+
     #[test]
-    fn passwords_inside_urls_are_masked_whatever_the_variable() {
-        assert_eq!(
-            mask_url_password("postgres://app:hunter2@db/app"),
-            "postgres://app:******@db/app"
-        );
-        assert_eq!(
-            mask_url_password("a=redis://:pw@cache b=amqp://guest@mq"),
-            "a=redis://:******@cache b=amqp://guest@mq"
-        );
-        assert_eq!(mask_url_password("plain"), "plain");
+    fn secrets_are_masked_in_every_form_a_value_holds_them() {
+        for (value, shown) in FORMS {
+            assert_eq!(mask_secrets(value), shown, "{value}");
+            assert!(!mask_secrets(value).contains("S3cr3t"), "{value}");
+        }
+    }
+
+    #[test]
+    fn a_generated_secret_placed_in_any_form_never_appears() {
+        // A small deterministic generator: every printable character a password may
+        // hold (a quoted DSN value escapes its quote), 2,000 secrets per form.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet: Vec<char> = (b' '..=b'~').map(char::from).chain(['é', '€']).collect();
+        for round in 0..2_000 {
+            let len = 4 + (next() % 16) as usize;
+            let secret: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            // Marked so it cannot be mistaken for the form's own text.
+            let secret = format!("Z{secret}Z");
+            for (form, _) in FORMS {
+                let allowed = |c: char| match form {
+                    // Unquoted `key=value`: a value ends at a space, `;` or `&`.
+                    _ if form.contains("password=S3cr3t") && !form.contains("://") => {
+                        !c.is_whitespace() && c != ';' && c != '&'
+                    }
+                    "token=S3cr3t"
+                    | "--db-pass=S3cr3t --port=1"
+                    | "Server=db;User Id=sa;Password=S3cr3t;" => {
+                        !c.is_whitespace() && c != ';' && c != '&'
+                    }
+                    // Quoted: the quote escaped.
+                    _ if form.contains('\'') => c != '\'' && c != '\\',
+                    // In a URL anything but a new URL's `://`.
+                    _ => true,
+                };
+                if !form.contains("S3cr3t")
+                    || !secret.chars().all(allowed)
+                    || secret.contains("://")
+                {
+                    continue;
+                }
+                let value = form.replace("S3cr3t", &secret);
+                let shown = mask_secrets(&value);
+                assert!(
+                    !shown.contains(&secret),
+                    "round {round}: {value:?} shows {shown:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -214,5 +403,6 @@ mod tests {
             info.masked("DATABASE_URL", "postgres://app:hunter2@db/app".into()),
             "postgres://app:******@db/app"
         );
+        assert_eq!(info.masked("MYSQL_PWD", "value".into()), MASKED);
     }
 }
