@@ -147,6 +147,70 @@ async fn watch_sends_every_change_and_not_serving_as_soon_as_shutdown_begins() {
     assert_eq!(next(&mut cache).await, ServingStatus::NotServing);
 }
 
+#[tokio::test]
+async fn check_is_not_serving_after_a_shutdown_whose_hook_failed() {
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("db", || async { (true, "ok".to_string()) }))
+        .shutdown_hook(Check::new("flush", || async {
+            (false, "queue unreachable".to_string())
+        }))
+        .build()
+        .unwrap();
+    let addr = serve(health.clone()).await;
+    let mut client = client(addr).await;
+    assert_eq!(
+        status_of(client.check(request("db")).await.unwrap().into_inner()),
+        ServingStatus::Serving
+    );
+    let hooks = health.finish_shutdown().await;
+    assert_eq!(hooks.phase, healthcheck::Phase::Down, "the hook failed");
+    for service in ["db", ""] {
+        let answer = client.check(request(service)).await.unwrap().into_inner();
+        assert_eq!(status_of(answer), ServingStatus::NotServing, "{service:?}");
+    }
+    let unknown = client.check(request("nope")).await.unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn watch_hears_shutdown_at_once_while_a_slow_check_runs() {
+    // The first run passes at once; every later one takes 10 s and caches nothing, so
+    // the watcher is inside a run when shutdown begins.
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&runs);
+    let health = support::registry([Check::new("db", move || {
+        let slow = counted.fetch_add(1, Ordering::SeqCst) > 0;
+        async move {
+            if slow {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            }
+            (true, "ok".to_string())
+        }
+    })
+    .timeout(Duration::from_secs(30))
+    .success_ttl(Duration::ZERO)]);
+    let addr = serve(health.clone()).await;
+    let mut client = client(addr).await;
+    let mut db = client.watch(request("db")).await.unwrap().into_inner();
+    assert_eq!(next(&mut db).await, ServingStatus::Serving);
+    // The watcher looks again after a second, and waits on the slow run.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while runs.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the watcher runs the check again within 5 s");
+    health.begin_shutdown();
+    let heard = tokio::time::timeout(Duration::from_secs(2), db.message())
+        .await
+        .expect("NOT_SERVING long before the slow run ends")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status_of(heard), ServingStatus::NotServing);
+}
+
 /// The virtual environment's Python with `grpcio-health-checking`, if there is one.
 fn python() -> Option<PathBuf> {
     let python = std::env::var_os("HEALTHCHECK_PYTHON")

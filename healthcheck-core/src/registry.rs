@@ -487,6 +487,12 @@ impl HealthCheck {
         finish
     }
 
+    /// Whether shutdown has begun (STOPPING, or any phase after it).
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    pub(crate) fn shutdown_begun(&self) -> bool {
+        self.lifecycle.shutdown_begun()
+    }
+
     /// Whether [`HealthCheck::finish_shutdown`] has ended the shutdown.
     pub fn is_stopped(&self) -> bool {
         self.lifecycle.is_stopped()

@@ -24,7 +24,6 @@ use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use crate::kind::Probe;
-use crate::lifecycle::Phase;
 use crate::registry::HealthCheck;
 use crate::report::Report;
 use crate::selection::Selection;
@@ -81,6 +80,13 @@ impl HealthService {
     /// The status of `service` now, and when it may change without being told (the
     /// earliest expiry among the results read); `None` for an unknown service.
     async fn status(&self, service: &str) -> Option<(ServingStatus, SystemTime)> {
+        // Once shutdown has begun the phase alone decides, whatever follows it (STOPPED,
+        // or DOWN after a failed hook): nothing is run or awaited.
+        if self.health.shutdown_begun() {
+            let known = service.is_empty() || self.health.check(service).is_some();
+            let recheck = SystemTime::now() + WATCH_RECHECK_MAX;
+            return known.then_some((ServingStatus::NotServing, recheck));
+        }
         let report = if service.is_empty() {
             self.health.run_probe(Probe::Readiness).await
         } else {
@@ -91,9 +97,7 @@ impl HealthService {
             }
             ran.report
         };
-        let status = if matches!(report.phase, Phase::Stopping | Phase::Stopped) {
-            ServingStatus::NotServing
-        } else if service.is_empty() {
+        let status = if service.is_empty() {
             serving_if(
                 self.status_codes
                     .get(Probe::Readiness, report.phase)
@@ -103,6 +107,16 @@ impl HealthService {
             serving_if(report.results.iter().all(|result| result.passed))
         };
         Some((status, earliest_expiry(&report)))
+    }
+}
+
+/// Resolves once shutdown has begun (at once if it has).
+async fn until_shutdown_begins(health: &HealthCheck, mut changes: watch::Receiver<u64>) {
+    while !health.shutdown_begun() {
+        if changes.changed().await.is_err() {
+            // The registry is gone: shutdown never comes.
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -176,7 +190,14 @@ async fn watch_service(
     let mut last = None;
     loop {
         changes.borrow_and_update();
-        let (status, expires) = match service_of.status(&service).await {
+        // A slow check's run is not waited for once shutdown begins: it is told at once.
+        let shutdown = until_shutdown_begins(&service_of.health, changes.clone());
+        let status = tokio::select! {
+            biased;
+            () = shutdown => service_of.status(&service).await,
+            known = service_of.status(&service) => known,
+        };
+        let (status, expires) = match status {
             Some(known) => known,
             None => (
                 ServingStatus::ServiceUnknown,
