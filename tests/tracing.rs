@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use healthcheck::Check;
+use healthcheck::http::Request;
+use healthcheck::{Check, Endpoint, Kind};
 use tracing::Instrument;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -294,4 +295,41 @@ async fn a_runs_span_is_a_child_of_the_span_of_the_caller_that_started_it() {
             "{count} checks: {seen:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn alternating_probes_tell_the_applications_phase_once_not_at_every_probe() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    // This thread only: the probes below run on it (a current-thread runtime).
+    let _scoped = tracing::subscriber::set_default(subscriber);
+    let registry = support::registry([
+        Check::new("db", || async { (true, "ok".to_string()) }),
+        Check::new("deadlock", || async {
+            (false, "a worker is stuck".to_string())
+        })
+        .kinds([Kind::Liveness]),
+    ]);
+    let endpoint = Endpoint::new(registry);
+    for round in 0..10 {
+        let path = if round % 2 == 0 {
+            "/healthcheck"
+        } else {
+            "/healthcheck/ready"
+        };
+        let response = endpoint
+            .respond(&Request::get(path).body(()).unwrap())
+            .await;
+        // The combined probe is DOWN, readiness UP: the probes differ, the application
+        // does not.
+        let expected = if round % 2 == 0 { 503 } else { 200 };
+        assert_eq!(response.status(), expected, "{path}");
+    }
+    let told = captured.lines_with("application phase changed");
+    assert_eq!(told.len(), 1, "{told:#?}");
+    assert!(told[0].contains("phase=\"UP\""), "{}", told[0]);
 }

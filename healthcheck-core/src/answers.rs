@@ -53,8 +53,8 @@ pub(crate) struct Made {
     pub(crate) fresh_until: Instant,
     /// The report's top-level timestamp.
     pub(crate) timestamp: SystemTime,
-    /// The report's phase, told again when the answer is given again.
-    pub(crate) phase: Phase,
+    /// The application's phase the report told, told again with the answer.
+    pub(crate) phase: Option<Phase>,
 }
 
 /// An answer as it went out.
@@ -85,8 +85,12 @@ thread_local! {
 }
 
 /// The answer to `key` again, if this thread keeps one that still holds at `generation`
-/// and `now`; with the phase of its report.
-pub(crate) fn again(key: &Key, generation: u64, now: Instant) -> Option<(Phase, Response<String>)> {
+/// and `now`; with the application's phase its report told.
+pub(crate) fn again(
+    key: &Key,
+    generation: u64,
+    now: Instant,
+) -> Option<(Option<Phase>, Response<String>)> {
     KEPT.with_borrow(|kept| {
         let kept = kept.iter().find(|kept| kept.key == *key)?;
         if kept.made.generation != generation || now >= kept.made.fresh_until {
@@ -239,11 +243,14 @@ mod tests {
             generation: 7,
             fresh_until: now + Duration::from_secs(10),
             timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
-            phase: Phase::Up,
+            phase: Some(Phase::Up),
         };
         keep(key(1), made, Reuse::AsWritten, &response("kept"));
         let (phase, again_now) = again(&key(1), 7, now).unwrap();
-        assert_eq!((phase, again_now.body().as_str()), (Phase::Up, "kept"));
+        assert_eq!(
+            (phase, again_now.body().as_str()),
+            (Some(Phase::Up), "kept")
+        );
         assert_eq!(again_now.headers()[CONTENT_TYPE], "text/x-test");
         assert!(again(&key(1), 8, now).is_none(), "the generation moved");
         assert!(
@@ -265,7 +272,7 @@ mod tests {
             generation: 1,
             fresh_until: now + Duration::from_secs(10),
             timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
-            phase: Phase::Up,
+            phase: Some(Phase::Up),
         };
         keep(
             key(3),

@@ -132,6 +132,8 @@ pub(crate) struct Ran {
     pub(crate) generation: u64,
     /// For a whole probe whose every result was fresh, until when they all stay so.
     pub(crate) fresh_until: Option<Instant>,
+    /// The application's phase this report tells, told again with an answer made from it.
+    pub(crate) application_phase: Option<Phase>,
 }
 
 /// The longest a report of no checks at all (nothing to go stale) is reused.
@@ -202,6 +204,7 @@ impl HealthCheck {
                 unknown: Some(unknown),
                 generation,
                 fresh_until: None,
+                application_phase: None,
             };
         }
         let started = self.started_with(&list);
@@ -257,10 +260,12 @@ impl HealthCheck {
             let holding = Lookups::of(holding, now, |_| Freshness::KnownOnly);
             results.extend(holding.results().await);
         }
-        if selection.is_whole_probe() && matches!(probe, Probe::Combined | Probe::Readiness) {
+        let application_phase = self.application_phase(selection, &results);
+        if let Some(phase) = application_phase {
             self.tell_phase(phase);
         }
         Ran {
+            application_phase,
             report: Report::new(Arc::clone(&self.hostname), phase, results),
             fresh_until: fresh_until.filter(|_| unknown.is_none()),
             unknown,
@@ -274,12 +279,39 @@ impl HealthCheck {
     }
 
     /// A whole probe was answered again from the answer cache: what a report of it would
-    /// have done besides (the startup driver kept going, the phase told).
-    pub(crate) fn answered_again(&self, probe: Probe, phase: Phase) {
+    /// have done besides (the startup driver kept going, the application's phase told).
+    pub(crate) fn answered_again(&self, application_phase: Option<Phase>) {
         self.ensure_startup_driver();
-        if matches!(probe, Probe::Combined | Probe::Readiness) {
+        if let Some(phase) = application_phase {
             self.tell_phase(phase);
         }
+    }
+
+    /// The application's phase, if `results` of `selection` tell it: one phase per
+    /// application, that of the readiness probe (what decides whether it gets traffic),
+    /// read from a whole readiness or combined report's readiness checks. So a failing
+    /// liveness-only check makes the combined probe DOWN but not the application.
+    fn application_phase(
+        &self,
+        selection: &Selection,
+        results: &[Arc<CheckResult>],
+    ) -> Option<Phase> {
+        let probe = selection.probe_kind();
+        if !selection.is_whole_probe() || !matches!(probe, Probe::Combined | Probe::Readiness) {
+            return None;
+        }
+        let readiness_passed = results
+            .iter()
+            .filter(|result| {
+                result
+                    .stats()
+                    .is_some_and(|stats| stats.kinds.contains(&Kind::Readiness))
+            })
+            .all(|result| result.passed);
+        Some(
+            self.lifecycle
+                .phase(self.startup_gates_readiness, readiness_passed),
+        )
     }
 
     /// Whether the application counts as STARTING for this selection. Liveness is

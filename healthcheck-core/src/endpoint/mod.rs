@@ -271,7 +271,7 @@ impl Endpoint {
                 });
                 match again {
                     Some((phase, response)) => {
-                        config.health.answered_again(run.probe, phase);
+                        config.health.answered_again(phase);
                         response
                     }
                     None => return (plan.head, Decided::Run(run, plan.details)),

@@ -25,6 +25,7 @@ pub(crate) fn report(config: &Config, run: Run, ran: Ran, details: bool) -> Resp
         unknown,
         generation,
         fresh_until,
+        application_phase,
     } = ran;
     let Run {
         probe,
@@ -58,7 +59,7 @@ pub(crate) fn report(config: &Config, run: Run, ran: Ran, details: bool) -> Resp
             generation,
             fresh_until,
             timestamp: report.timestamp,
-            phase: report.phase,
+            phase: application_phase,
         };
         answers::keep(key, made, format.reuse(), &response);
     }
