@@ -11,8 +11,9 @@
 //!    goes stale (`Made::fresh_until`; a report with a result that was not fresh is
 //!    never kept).
 //!
-//! Given again, it is the same status code, `Content-Type` and body, but for the
-//! report's top-level timestamp where the format writes one ([`Reuse`]), written now.
+//! Given again, it is the same status code and body (under the format's media type),
+//! but for the report's top-level timestamp where the format writes one ([`Reuse`]),
+//! written now.
 //! A format that does not say it may be reused is written anew every time.
 //!
 //! Answers are kept per thread: a probe answered again touches no lock or counted
@@ -23,8 +24,7 @@ use std::fmt;
 use std::ops::Range;
 use std::time::SystemTime;
 
-use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::format::Reuse;
@@ -62,7 +62,6 @@ struct Kept {
     key: Key,
     made: Made,
     status: StatusCode,
-    content_type: Option<HeaderValue>,
     body: Body,
 }
 
@@ -84,13 +83,14 @@ thread_local! {
     static KEPT: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The answer to `key` again, if this thread keeps one that still holds at `generation`
-/// and `now`; with the application's phase its report told.
+/// The status and body to answer `key` with again, if this thread keeps an answer
+/// that still holds at `generation` and `now`; with the application's phase its report
+/// told.
 pub(crate) fn again(
     key: &Key,
     generation: u64,
     now: Instant,
-) -> Option<(Option<Phase>, Response<String>)> {
+) -> Option<(Option<Phase>, StatusCode, String)> {
     KEPT.with_borrow(|kept| {
         let kept = kept.iter().find(|kept| kept.key == *key)?;
         if kept.made.generation != generation || now >= kept.made.fresh_until {
@@ -104,14 +104,7 @@ pub(crate) fn again(
                 write,
             } => with_timestamp(text, timestamp.clone(), *write, SystemTime::now())?,
         };
-        let mut response = Response::new(body);
-        *response.status_mut() = kept.status;
-        if let Some(content_type) = &kept.content_type {
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, content_type.clone());
-        }
-        Some((kept.made.phase, response))
+        Some((kept.made.phase, kept.status, body))
     })
 }
 
@@ -146,7 +139,6 @@ pub(crate) fn keep(key: Key, made: Made, reuse: Reuse, response: &Response<Strin
             key,
             made,
             status: response.status(),
-            content_type: response.headers().get(CONTENT_TYPE).cloned(),
             body,
         });
     });
@@ -221,9 +213,7 @@ mod tests {
 
     fn response(body: &str) -> Response<String> {
         let mut response = Response::new(body.to_owned());
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("text/x-test"));
+        *response.status_mut() = StatusCode::IM_A_TEAPOT;
         response
     }
 
@@ -246,12 +236,9 @@ mod tests {
             phase: Some(Phase::Up),
         };
         keep(key(1), made, Reuse::AsWritten, &response("kept"));
-        let (phase, again_now) = again(&key(1), 7, now).unwrap();
-        assert_eq!(
-            (phase, again_now.body().as_str()),
-            (Some(Phase::Up), "kept")
-        );
-        assert_eq!(again_now.headers()[CONTENT_TYPE], "text/x-test");
+        let again_now = again(&key(1), 7, now).unwrap();
+        let expected = (Some(Phase::Up), StatusCode::IM_A_TEAPOT, "kept".to_owned());
+        assert_eq!(again_now, expected);
         assert!(again(&key(1), 8, now).is_none(), "the generation moved");
         assert!(
             again(&key(1), 7, now + Duration::from_secs(10)).is_none(),
@@ -280,11 +267,11 @@ mod tests {
             Reuse::WithTimestamp(seconds),
             &response("a 1000 b 1000"),
         );
-        let (_, again) = again(&key(3), 1, now).unwrap();
+        let (_, _, again) = again(&key(3), 1, now).unwrap();
         let mut expected = String::new();
         seconds(SystemTime::now(), &mut expected).unwrap();
-        assert_eq!(again.body(), &format!("a {expected} b 1000"));
-        assert_eq!(again.body().len(), again.body().capacity());
+        assert_eq!(again, format!("a {expected} b 1000"));
+        assert_eq!(again.len(), again.capacity());
         // A body without the report's timestamp is not kept, rather than written wrong.
         keep(
             key(4),

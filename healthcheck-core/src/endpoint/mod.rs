@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::{Request, Response, StatusCode};
 use tokio::time::Instant;
 
 use crate::answers;
@@ -77,6 +77,9 @@ pub struct Answer<'a> {
 
 /// What an [`Answer`] still has to do.
 enum Pending<'a> {
+    /// An answer given again, made a response when polled: moved as its parts until then
+    /// (the body as a `Box<str>`: sized exactly, it is one pointer and a length).
+    Kept(StatusCode, &'static str, Box<str>),
     /// Nothing to do: the response, boxed.
     Ready(Box<Response<String>>),
     /// The run and the response to its report.
@@ -98,6 +101,9 @@ impl<'a> Answer<'a> {
         let state = match decided {
             Decided::Run(run, details) => Pending::Running(running(run, details)),
             Decided::Ready(response) => Pending::Ready(response),
+            Decided::Kept(status, media_type, body) => {
+                Pending::Kept(status, media_type, body.into_boxed_str())
+            }
         };
         Answer { head, state }
     }
@@ -106,7 +112,7 @@ impl<'a> Answer<'a> {
 impl std::fmt::Debug for Answer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = match self.state {
-            Pending::Ready(_) => "ready",
+            Pending::Kept(..) | Pending::Ready(_) => "ready",
             Pending::Running(_) => "running",
             Pending::Given => "given",
         };
@@ -123,6 +129,9 @@ impl Future for Answer<'_> {
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Response<String>> {
         let answer = self.get_mut();
         let response = match std::mem::replace(&mut answer.state, Pending::Given) {
+            Pending::Kept(status, media_type, body) => {
+                crate::format::response(status, media_type, body.into_string())
+            }
             Pending::Ready(response) => *response,
             Pending::Running(mut run) => match run.as_mut().poll(context) {
                 Poll::Ready(response) => response,
@@ -269,13 +278,14 @@ impl Endpoint {
                 let again = run.cache.as_ref().and_then(|key| {
                     answers::again(key, config.health.generation(), Instant::now())
                 });
-                match again {
-                    Some((phase, response)) => {
+                return match again {
+                    Some((phase, status, body)) => {
                         config.health.answered_again(phase);
-                        response
+                        let media_type = config.format(run.format).media_type();
+                        (plan.head, Decided::Kept(status, media_type, body))
                     }
-                    None => return (plan.head, Decided::Run(run, plan.details)),
-                }
+                    None => (plan.head, Decided::Run(Box::new(run), plan.details)),
+                };
             }
         };
         (plan.head, Decided::Ready(Box::new(response)))
@@ -292,6 +302,8 @@ impl Endpoint {
 /// What a request needs once decided: nothing but its answer, or a run.
 enum Decided {
     Ready(Box<Response<String>>),
+    /// An answer given again: status code, media type, body.
+    Kept(StatusCode, &'static str, String),
     Run(Box<Run>, bool),
 }
 
@@ -332,7 +344,7 @@ mod tests {
         let Poll::Ready(response) = Pin::new(&mut answer).poll(&mut context) else {
             panic!("a refusal waited");
         };
-        assert_eq!(response.status(), http::StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(response.headers()["cache-control"], "no-store");
         assert_eq!(
             format!("{answer:?}"),

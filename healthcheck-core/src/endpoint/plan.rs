@@ -31,7 +31,7 @@ pub(crate) enum Action {
     /// `{base}/info`.
     Info,
     /// A run of the checks selected, and its report written.
-    Run(Box<Run>),
+    Run(Run),
 }
 
 /// A run a request asks for, and how to answer with its report.
@@ -113,13 +113,13 @@ fn action(
     rendering.verbose = query.verbose;
     rendering.excluded = excluded;
     rendering.unmatched_excludes = unmatched;
-    Ok(Action::Run(Box::new(Run {
+    Ok(Action::Run(Run {
         probe,
         selection,
         format,
         rendering,
         cache,
-    })))
+    }))
 }
 
 /// `?format=name` if given (an unknown name is a 400), else the format `Accept` prefers

@@ -93,7 +93,8 @@ pub trait Format: Send + Sync + 'static {
 
     /// Whether the endpoint may give an answer this format wrote again, while the
     /// results it shows stand, instead of writing it anew ([`Reuse`]). A kept answer
-    /// keeps its status code, `Content-Type` and body, no other header. `Never` unless
+    /// keeps its status code and body, and is given under [`media_type`](Self::media_type)
+    /// with no other header of its own. `Never` unless
     /// the format says otherwise: a format of your own may write the time it answers.
     fn reuse(&self) -> Reuse {
         Reuse::Never
