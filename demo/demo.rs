@@ -89,7 +89,9 @@ async fn with_services(mut builder: Builder) -> Result<Builder, Box<dyn std::err
     if let Ok(url) = std::env::var("REDIS_URL") {
         let client = redis::Client::open(url)?;
         // Connects lazily: a Redis that is down at start is a failing check, not a crash.
-        let config = redis::aio::ConnectionManagerConfig::new();
+        // No response timeout of the client's own (500 ms by default): the check's
+        // timeout governs, so a slow Redis is a warning above `slow_after`, not a failure.
+        let config = redis::aio::ConnectionManagerConfig::new().set_response_timeout(None);
         let manager = redis::aio::ConnectionManager::new_lazy_with_config(client, config)?;
         builder = builder.check(checks::redis::connection("redis", manager).group("services"));
     }

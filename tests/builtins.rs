@@ -410,3 +410,62 @@ async fn a_refused_postgres_pool_names_every_cause_down_to_the_refusal() {
     );
     assert_eq!(report.results[0].details["pool_size"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_replies_late_are_judged_by_the_checks_timeout_or_name_the_clients() {
+    if !backing::REDIS.available().await {
+        return;
+    }
+    let proxy = Proxy::start(backing::REDIS.addr()).await;
+    let client = redis::Client::open(format!("redis://{}/", proxy.addr())).unwrap();
+    let registry_of = |manager| {
+        HealthCheck::builder()
+            .linked_checks(false)
+            .check(
+                Check::checker(
+                    "redis",
+                    checks::redis::Redis::new(manager).slow_after(Duration::from_millis(300)),
+                )
+                .timeout(Duration::from_secs(5))
+                .success_ttl(Duration::ZERO)
+                .failed_ttl(Duration::ZERO),
+            )
+            .build()
+            .unwrap()
+    };
+    // The client's own response timeout out of the way: the check's 5 s governs, so a
+    // reply 0.6 s late is a slow pass, a warning.
+    let config = redis::aio::ConnectionManagerConfig::new().set_response_timeout(None);
+    let patient = client
+        .get_connection_manager_with_config(config)
+        .await
+        .unwrap();
+    let patient = registry_of(patient);
+    // redis' default, 500 ms: it fires first, and the failure says which timeout it was.
+    let hasty = client.get_connection_manager().await.unwrap();
+    let hasty = registry_of(hasty);
+    assert!(patient.run().await.is_success());
+    assert!(hasty.run().await.is_success());
+    proxy.late(Duration::from_millis(600));
+    let report = patient.run().await;
+    let result = &report.results[0];
+    assert_eq!(
+        result.status,
+        healthcheck::HealthStatus::Warn,
+        "{}",
+        result.output
+    );
+    assert!(
+        result.output.contains("slower than 300ms"),
+        "{}",
+        result.output
+    );
+    let report = hasty.run().await;
+    let output = &report.results[0].output;
+    assert!(!report.is_success(), "{output}");
+    assert!(
+        output.contains("the Redis client's own response timeout fired")
+            && output.contains("set_response_timeout"),
+        "{output}"
+    );
+}

@@ -19,6 +19,8 @@ pub enum Mode {
     Blackhole,
     /// Drops every connection and stops listening: new connects are refused.
     Cut,
+    /// Forwards, each of the server's replies this late.
+    Late(Duration),
 }
 
 /// A proxy on 127.0.0.1 to `upstream`; dropped, it stops.
@@ -46,6 +48,11 @@ impl Proxy {
     /// Forwards again: stalled connections resume, new ones are accepted.
     pub fn heal(&self) {
         self.mode.send_replace(Mode::Forward);
+    }
+
+    /// Forwards every reply of the server `by` late.
+    pub fn late(&self, by: Duration) {
+        self.mode.send_replace(Mode::Late(by));
     }
 
     /// Accepts but never answers.
@@ -138,17 +145,19 @@ async fn connection(client: TcpStream, upstream: SocketAddr, mut mode: watch::Re
     let (server_read, server_write) = server.into_split();
     let mut cut = mode.clone();
     tokio::select! {
-        _ = pump(client_read, server_write, mode.clone()) => {}
-        _ = pump(server_read, client_write, mode) => {}
+        _ = pump(client_read, server_write, mode.clone(), false) => {}
+        _ = pump(server_read, client_write, mode, true) => {}
         _ = async { while cut.changed().await.is_ok() && *cut.borrow() != Mode::Cut {} } => {}
     }
 }
 
-/// Copies `from` to `to`, holding what it read while blackholed.
+/// Copies `from` to `to`, holding what it read while blackholed; the server's replies
+/// (`replies`) late when the mode says so.
 async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     mut mode: watch::Receiver<Mode>,
+    replies: bool,
 ) {
     let mut buffer = vec![0; 16 * 1024];
     loop {
@@ -158,6 +167,13 @@ async fn pump(
         };
         if !wait_forwarding(&mut mode).await {
             return;
+        }
+        let late = match *mode.borrow() {
+            Mode::Late(by) if replies => Some(by),
+            _ => None,
+        };
+        if let Some(by) = late {
+            tokio::time::sleep(by).await;
         }
         if to.write_all(&buffer[..read]).await.is_err() {
             return;
@@ -169,7 +185,7 @@ async fn pump(
 async fn wait_forwarding(mode: &mut watch::Receiver<Mode>) -> bool {
     loop {
         match *mode.borrow_and_update() {
-            Mode::Forward => return true,
+            Mode::Forward | Mode::Late(_) => return true,
             Mode::Cut => return false,
             Mode::Blackhole => {}
         }

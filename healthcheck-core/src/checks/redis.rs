@@ -22,7 +22,10 @@ pub struct Redis<C> {
 
 impl<C> Redis<C> {
     /// On `connection`: a `redis::aio::ConnectionManager` (reconnects by itself) or a
-    /// `MultiplexedConnection`.
+    /// `MultiplexedConnection`. The client's own response timeout (500 ms by default)
+    /// ends a slow `PING` before the check's timeout does: for the check's to govern,
+    /// give the client a longer one (`ConnectionManagerConfig::set_response_timeout`);
+    /// otherwise a failure says which timeout fired.
     pub fn new(connection: C) -> Self {
         Redis {
             connection,
@@ -102,6 +105,12 @@ pub async fn ping<C: ConnectionLike + Send>(connection: &mut C, slow_after: Dura
     match redis::cmd("PING").query_async::<String>(connection).await {
         Ok(reply) if reply == "PONG" => answered("Redis", started.elapsed(), slow_after),
         Ok(reply) => Health::fail(format!("Redis answered PING with {reply:?}, not PONG")),
+        Err(err) if err.is_timeout() => Health::fail(format!(
+            "Redis PING failed: {}: the Redis client's own response timeout fired, before \
+             the check's; the check's timeout governs only when the client's is longer \
+             (`ConnectionManagerConfig::set_response_timeout`, 500 ms by default in redis)",
+            error_chain(&err)
+        )),
         Err(err) => Health::fail(format!("Redis PING failed: {}", error_chain(&err))),
     }
 }
