@@ -72,3 +72,35 @@ fn a_collect_error_prints_every_problem_as_sentences_under_debug_too() {
     // What `fn main() -> Result<(), Box<dyn Error>>` prints on `?`.
     assert_eq!(format!("{err:?}"), shown);
 }
+
+#[tokio::test]
+async fn run_right_after_build_runs_the_startup_checks_rather_than_reporting_them_not_run() {
+    // The README's first example, with a startup check linked: `run()` is an explicit
+    // request, so it runs the startup check (or waits for the background run of it).
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(
+            Check::new("migrations", || async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                (true, "migrations applied".to_string())
+            })
+            .kinds([healthcheck::Kind::Startup]),
+        )
+        .check(Check::new("db", || async { (true, "db ok".to_string()) }))
+        .build()
+        .unwrap();
+    let report = health.run().await;
+    let outputs: Vec<&str> = report.results.iter().map(|r| r.output.as_str()).collect();
+    assert_eq!(outputs, ["db ok", "migrations applied"]);
+    assert_eq!(report.to_response().status(), 200);
+    // A probe still answers at once from what is known.
+    let endpoint = Endpoint::new(health);
+    let response = endpoint
+        .respond(
+            &healthcheck::http::Request::get("/healthcheck/startup")
+                .body(())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+}

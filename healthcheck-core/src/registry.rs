@@ -123,6 +123,24 @@ pub(crate) enum Unknown {
     Tags(Vec<String>),
 }
 
+/// Who asks for a report: how it treats a startup check the startup driver is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asker {
+    /// A probe (HTTP, gRPC): answered at once from what the startup driver has found.
+    Probe,
+    /// A caller of [`HealthCheck::run`] and the like, an explicit request: a startup
+    /// check with no result yet is run (or its run under way waited for), not reported
+    /// `not run yet`.
+    Caller,
+}
+
+impl Asker {
+    /// Whether a starting-up `slot` is reported from what is known, without waiting.
+    fn answers_at_once(self, slot: &Slot) -> bool {
+        self == Asker::Probe || slot.has_result()
+    }
+}
+
 /// A report, and what the answer cache needs to know of it.
 pub(crate) struct Ran {
     pub(crate) report: Report,
@@ -185,12 +203,12 @@ impl HealthCheck {
     /// A name the selection asks for that no check in it has is reported "not found"; a
     /// group or tag no check has selects nothing.
     pub async fn run_selection(&self, selection: &Selection) -> Report {
-        self.run_selected(selection).await.report
+        self.run_selected(selection, Asker::Caller).await.report
     }
 
     /// The report, with what the answer cache needs to know of it: the generation it
     /// was made at and until when its results stay fresh.
-    pub(crate) async fn run_selected(&self, selection: &Selection) -> Ran {
+    pub(crate) async fn run_selected(&self, selection: &Selection, asker: Asker) -> Ran {
         // Read before anything the report shows: an answer kept with it is never newer
         // than the generation says.
         let generation = self.changes.generation();
@@ -213,7 +231,7 @@ impl HealthCheck {
         let now = Instant::now();
         let selected = slots::enabled(&list).filter(|slot| selection.includes(&slot.check));
         let lookups = Lookups::of(selected, now, |slot| {
-            if stopped || starting_up(slot, started) {
+            if stopped || (starting_up(slot, started) && asker.answers_at_once(slot)) {
                 Freshness::KnownOnly
             } else if serve_stale {
                 Freshness::ServeStale
@@ -257,7 +275,13 @@ impl HealthCheck {
             // Readiness waits on startup: say which startup checks hold it back, and why.
             let holding = slots::enabled(&list)
                 .filter(|slot| starting_up(slot, false) && !selection.includes(&slot.check));
-            let holding = Lookups::of(holding, now, |_| Freshness::KnownOnly);
+            let holding = Lookups::of(holding, now, |slot| {
+                if asker.answers_at_once(slot) {
+                    Freshness::KnownOnly
+                } else {
+                    Freshness::Cached
+                }
+            });
             results.extend(holding.results().await);
         }
         let application_phase = self.application_phase(selection, &results);

@@ -195,6 +195,11 @@ impl Slot {
         self.enabled.store(enabled, Ordering::Release);
     }
 
+    /// Whether any run of this check has a result.
+    pub(crate) fn has_result(&self) -> bool {
+        self.lock().cached.is_some()
+    }
+
     /// Whether any run of this check has really passed.
     pub(crate) fn has_passed(&self) -> bool {
         self.passed_once.load(Ordering::Acquire)

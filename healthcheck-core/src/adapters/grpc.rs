@@ -24,7 +24,7 @@ use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use crate::kind::Probe;
-use crate::registry::HealthCheck;
+use crate::registry::{Asker, HealthCheck};
 use crate::report::Report;
 use crate::selection::Selection;
 use crate::status_codes::StatusCodes;
@@ -87,16 +87,17 @@ impl HealthService {
             let recheck = SystemTime::now() + WATCH_RECHECK_MAX;
             return known.then_some((ServingStatus::NotServing, recheck));
         }
-        let report = if service.is_empty() {
-            self.health.run_probe(Probe::Readiness).await
+        let selection = if service.is_empty() {
+            Selection::probe(Probe::Readiness)
         } else {
-            // One snapshot decides both whether the check exists and what runs.
-            let ran = self.health.run_selected(&Selection::named([service])).await;
-            if ran.unknown.is_some() {
-                return None;
-            }
-            ran.report
+            Selection::named([service])
         };
+        // One snapshot decides both whether the check exists and what runs.
+        let ran = self.health.run_selected(&selection, Asker::Probe).await;
+        if ran.unknown.is_some() {
+            return None;
+        }
+        let report = ran.report;
         let status = if service.is_empty() {
             serving_if(
                 self.status_codes

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use crate::answers;
 use crate::details::Details;
 use crate::format::Format;
-use crate::registry::HealthCheck;
+use crate::registry::{Asker, HealthCheck};
 use crate::status_codes::StatusCodes;
 use config::Config;
 use plan::{Action, Run};
@@ -294,7 +294,9 @@ impl Endpoint {
     /// Runs what `run` selects and answers with its report.
     async fn run(&self, run: Box<Run>, details: bool) -> Response<String> {
         // One snapshot decides both what exists and what runs: no check-then-run gap.
-        let ran = self.config.health.run_selected(&run.selection).await;
+        let ran = (self.config.health)
+            .run_selected(&run.selection, Asker::Probe)
+            .await;
         respond::report(&self.config, *run, ran, details)
     }
 }
