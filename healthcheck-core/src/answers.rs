@@ -117,16 +117,16 @@ pub(crate) fn keep(key: Key, made: Made, reuse: Reuse, response: &Response<Strin
         let body = match reuse {
             Reuse::AsWritten => Body::AsWritten(text.clone()),
             Reuse::WithTimestamp(write) => {
-                let mut old = Stack::default();
-                if write(made.timestamp, &mut old).is_err() {
+                let mut old = String::new();
+                if write(made.timestamp, &mut old).is_err() || old.is_empty() {
                     return;
                 }
-                let Some(start) = text.find(old.as_str()) else {
+                let Some(start) = text.find(&old) else {
                     return;
                 };
                 Body::WithTimestamp {
                     text: text.clone(),
-                    timestamp: start..start + old.as_str().len(),
+                    timestamp: start..start + old.len(),
                     write,
                 }
             }
@@ -144,55 +144,42 @@ pub(crate) fn keep(key: Key, made: Made, reuse: Reuse, response: &Response<Strin
     });
 }
 
-/// `text` with `at` replaced by `time` as `write` writes it; sized exactly, so the
-/// body becomes the response's bytes without a copy.
+/// `text` with `at` replaced by `time` as `write` writes it; sized exactly when `write`
+/// writes its text at once (so the body becomes the response's bytes without a copy).
 fn with_timestamp(
     text: &str,
     at: Range<usize>,
     write: fn(SystemTime, &mut dyn fmt::Write) -> fmt::Result,
     time: SystemTime,
 ) -> Option<String> {
-    let mut timestamp = Stack::default();
-    write(time, &mut timestamp).ok()?;
     let (before, after) = (text.get(..at.start)?, text.get(at.end..)?);
-    let timestamp = timestamp.as_str();
-    let mut out = String::with_capacity(before.len() + timestamp.len() + after.len());
-    out.push_str(before);
-    out.push_str(timestamp);
+    let mut splice = Splice {
+        before,
+        room_after: after.len(),
+        out: None,
+    };
+    write(time, &mut splice).ok()?;
+    let mut out = splice.out?;
     out.push_str(after);
     Some(out)
 }
 
-/// A timestamp's text on the stack: a cached probe allocates nothing for it.
-struct Stack {
-    buffer: [u8; 64],
-    len: usize,
+/// What a timestamp is written into: the body's start, then the timestamp, in a string
+/// sized by the first piece written, with room for the rest of the body.
+struct Splice<'a> {
+    before: &'a str,
+    room_after: usize,
+    out: Option<String>,
 }
 
-impl Default for Stack {
-    fn default() -> Self {
-        Stack {
-            buffer: [0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl Stack {
-    fn as_str(&self) -> &str {
-        // Only whole `str`s are written into it.
-        std::str::from_utf8(&self.buffer[..self.len]).unwrap_or_default()
-    }
-}
-
-impl fmt::Write for Stack {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        let end = self.len.checked_add(text.len()).ok_or(fmt::Error)?;
-        self.buffer
-            .get_mut(self.len..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(text.as_bytes());
-        self.len = end;
+impl fmt::Write for Splice<'_> {
+    fn write_str(&mut self, piece: &str) -> fmt::Result {
+        let out = self.out.get_or_insert_with(|| {
+            let mut out = String::with_capacity(self.before.len() + piece.len() + self.room_after);
+            out.push_str(self.before);
+            out
+        });
+        out.push_str(piece);
         Ok(())
     }
 }

@@ -1,6 +1,9 @@
 //! Reads a request's path and query strictly: every mistake is a 4xx naming the problem.
 
+use std::borrow::Cow;
+
 use http::StatusCode;
+use percent_encoding::percent_decode_str;
 
 /// The longest query string accepted; probes send a few short parameters.
 pub(crate) const MAX_QUERY_LEN: usize = 2048;
@@ -103,9 +106,9 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
         decoded.push(segment);
     }
     match decoded.as_slice() {
-        [group, name] if group == "group" && !name.is_empty() => Ok(Route::Group(name.clone())),
+        [group, name] if group == "group" && !name.is_empty() => Ok(Route::Group(name.to_string())),
         [one] if one.is_empty() => Err(not_found()),
-        [one] => Ok(fixed_route(one).unwrap_or_else(|| Route::Check(one.clone()))),
+        [one] => Ok(fixed_route(one).unwrap_or_else(|| Route::Check(one.to_string()))),
         _ => Err(not_found()),
     }
 }
@@ -143,14 +146,14 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
             ),
         ));
     }
-    let pairs: Vec<&str> = query.split('&').filter(|pair| !pair.is_empty()).collect();
-    if pairs.len() > MAX_QUERY_PAIRS {
+    let pairs = || query.split('&').filter(|pair| !pair.is_empty());
+    let count = pairs().count();
+    if count > MAX_QUERY_PAIRS {
         return Err(Rejection::bad_request(format!(
-            "the query has {} parameters; the limit is {MAX_QUERY_PAIRS}",
-            pairs.len()
+            "the query has {count} parameters; the limit is {MAX_QUERY_PAIRS}"
         )));
     }
-    for pair in pairs {
+    for pair in pairs() {
         let (key, value) = match pair.split_once('=') {
             Some((key, value)) => (key, Some(value)),
             None => (pair, None),
@@ -168,7 +171,7 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
             parsed.verbose = !matches!(value.as_deref(), Some("0" | "false"));
             continue;
         }
-        if !matches!(key.as_str(), "exclude" | "tag" | "format") {
+        if !matches!(&*key, "exclude" | "tag" | "format") {
             return Err(Rejection::bad_request(format!(
                 "unknown query parameter {key:?}; the parameters are `exclude`, `tag`, `format` and `verbose`"
             )));
@@ -184,10 +187,10 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
             .split(',')
             .filter(|item| !item.is_empty())
             .map(str::to_owned);
-        match key.as_str() {
+        match &*key {
             "exclude" => parsed.exclude.extend(items),
             "tag" => parsed.tags.extend(items),
-            _ => parsed.format = Some(value),
+            _ => parsed.format = Some(value.into_owned()),
         }
     }
     Ok(parsed)
@@ -195,7 +198,7 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
 
 /// Percent-decodes `text`, refusing a `%` not followed by two hex digits and bytes that
 /// are not UTF-8; in a query, `+` is a space.
-fn decode(text: &str, plus_is_space: bool) -> Result<String, String> {
+fn decode(text: &str, plus_is_space: bool) -> Result<Cow<'_, str>, String> {
     let bytes = text.as_bytes();
     for (index, byte) in bytes.iter().enumerate() {
         if *byte == b'%' {
@@ -205,17 +208,16 @@ fn decode(text: &str, plus_is_space: bool) -> Result<String, String> {
             }
         }
     }
-    let spaced;
-    let text = if plus_is_space && text.contains('+') {
-        spaced = text.replace('+', " ");
-        &spaced
-    } else {
-        text
-    };
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .map(|decoded| decoded.into_owned())
-        .map_err(|_| "is not UTF-8 once percent-decoded".into())
+    let not_utf8 = |_| "is not UTF-8 once percent-decoded".to_owned();
+    if plus_is_space && text.contains('+') {
+        let spaced = text.replace('+', " ");
+        let decoded = percent_decode_str(&spaced)
+            .decode_utf8()
+            .map_err(not_utf8)?;
+        return Ok(Cow::Owned(decoded.into_owned()));
+    }
+    // Borrowed when there is nothing to decode: the usual `?format=ietf` copies nothing.
+    percent_decode_str(text).decode_utf8().map_err(not_utf8)
 }
 
 #[cfg(test)]

@@ -294,10 +294,11 @@ impl Endpoint {
     /// Runs what `run` selects and answers with its report.
     async fn run(&self, run: Box<Run>, details: bool) -> Response<String> {
         // One snapshot decides both what exists and what runs: no check-then-run gap.
+        let (selection, rendering) = run.selection(&self.config);
         let ran = (self.config.health)
-            .run_selected(&run.selection, Asker::Probe)
+            .run_selected(&selection, Asker::Probe)
             .await;
-        respond::report(&self.config, *run, ran, details)
+        respond::report(&self.config, *run, (selection, rendering), ran, details)
     }
 }
 

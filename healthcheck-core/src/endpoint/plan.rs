@@ -10,7 +10,7 @@ use super::config::Config;
 use crate::answers;
 use crate::format::Rendering;
 use crate::kind::Probe;
-use crate::request::{self, Rejection, Route};
+use crate::request::{self, Query, Rejection, Route};
 use crate::selection::Selection;
 
 /// What a request asks for.
@@ -38,13 +38,48 @@ pub(crate) enum Action {
 #[derive(Debug)]
 pub(crate) struct Run {
     pub(crate) probe: Probe,
-    pub(crate) selection: Selection,
+    /// What the route selects, before the query narrows it.
+    route: Route,
+    /// `?exclude=`, `?tag=`, `?verbose`.
+    query: Query,
     /// The format: `None` for the endpoint's default, else its index among the named.
     pub(crate) format: Option<usize>,
-    /// Everything but the status code, which the report decides.
-    pub(crate) rendering: Rendering,
     /// The answer cache's key, for a request whose answer may be given again.
     pub(crate) cache: Option<answers::Key>,
+}
+
+impl Run {
+    /// The checks it selects, and what the format is told besides the report (all but
+    /// the status code, which the report decides): made only when it runs, so an
+    /// answer given again makes neither.
+    pub(crate) fn selection(&self, config: &Config) -> (Selection, Rendering) {
+        let mut selection = match &self.route {
+            Route::Check(name) => Selection::named([name]),
+            Route::Group(group) => Selection::all().in_group(group.clone()),
+            _ => Selection::probe(self.probe),
+        };
+        let query = &self.query;
+        let (mut excluded, mut unmatched) = (Vec::new(), Vec::new());
+        if !query.tags.is_empty() {
+            selection = selection.tagged(&query.tags);
+        }
+        if !query.exclude.is_empty() {
+            // Which exclusions name a check this request would have covered
+            // (Kubernetes lists those as excluded and warns about the others).
+            (excluded, unmatched) = query.exclude.iter().cloned().partition(|name| {
+                config
+                    .health
+                    .check(name)
+                    .is_some_and(|check| selection.includes(&check))
+            });
+            selection = selection.exclude(&query.exclude);
+        }
+        let mut rendering = Rendering::new(StatusCode::OK);
+        rendering.verbose = query.verbose;
+        rendering.excluded = excluded;
+        rendering.unmatched_excludes = unmatched;
+        (selection, rendering)
+    }
 }
 
 /// The plan for a request with `method`, `uri` and `headers` to the endpoint `config`.
@@ -74,50 +109,32 @@ fn action(
         ));
     }
     let query = request::query(uri.query())?;
-    let (probe, selection) = match route {
+    let probe = match route {
         Route::Services => return Ok(Action::Services(query.tags)),
         Route::Info => return Ok(Action::Info),
-        Route::Check(name) => (Probe::Combined, Selection::named([name])),
-        Route::Group(group) => (Probe::Combined, Selection::all().in_group(group)),
-        Route::All => (Probe::Combined, Selection::all()),
-        Route::Live => (Probe::Liveness, Selection::probe(Probe::Liveness)),
-        Route::Ready => (Probe::Readiness, Selection::probe(Probe::Readiness)),
-        Route::Startup => (Probe::Startup, Selection::probe(Probe::Startup)),
+        Route::Check(_) | Route::Group(_) | Route::All => Probe::Combined,
+        Route::Live => Probe::Liveness,
+        Route::Ready => Probe::Readiness,
+        Route::Startup => Probe::Startup,
     };
     let format = pick_format(config, query.format.as_deref(), accept)?;
     // A whole probe asking nothing of the query but the format may be answered again.
+    let whole = matches!(
+        route,
+        Route::All | Route::Live | Route::Ready | Route::Startup
+    );
     let plain = query.exclude.is_empty() && query.tags.is_empty() && !query.verbose;
-    let cache = (plain && selection.is_whole_probe()).then_some(answers::Key {
+    let cache = (whole && plain).then_some(answers::Key {
         endpoint: config.id,
         probe,
         format,
         details,
     });
-    let mut selection = selection;
-    let (mut excluded, mut unmatched) = (Vec::new(), Vec::new());
-    if !query.tags.is_empty() {
-        selection = selection.tagged(&query.tags);
-    }
-    if !query.exclude.is_empty() {
-        // Which exclusions name a check this request would have covered (Kubernetes
-        // lists those as excluded and warns about the others).
-        (excluded, unmatched) = query.exclude.iter().cloned().partition(|name| {
-            config
-                .health
-                .check(name)
-                .is_some_and(|check| selection.includes(&check))
-        });
-        selection = selection.exclude(&query.exclude);
-    }
-    let mut rendering = Rendering::new(StatusCode::OK);
-    rendering.verbose = query.verbose;
-    rendering.excluded = excluded;
-    rendering.unmatched_excludes = unmatched;
     Ok(Action::Run(Run {
         probe,
-        selection,
+        route,
+        query,
         format,
-        rendering,
         cache,
     }))
 }

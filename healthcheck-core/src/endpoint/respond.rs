@@ -11,15 +11,23 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 use super::config::Config;
 use super::plan::Run;
 use crate::answers::{self, Made};
+use crate::format::Rendering;
 use crate::kind::Kind;
 use crate::registration::Location;
 use crate::registry::{Ran, Unknown};
 use crate::request::Rejection;
+use crate::selection::Selection;
 
-/// The response to a run's report: its status code (404 for an unknown name, tag or
+/// The response to the report of `run`, made of `selection`: its status code (404 for an unknown name, tag or
 /// group), outputs withheld unless `details`, written in the format asked for, and kept
 /// by the answer cache when it may be given again.
-pub(crate) fn report(config: &Config, run: Run, ran: Ran, details: bool) -> Response<String> {
+pub(crate) fn report(
+    config: &Config,
+    run: Run,
+    (selection, mut rendering): (Selection, Rendering),
+    ran: Ran,
+    details: bool,
+) -> Response<String> {
     let Ran {
         mut report,
         unknown,
@@ -29,10 +37,9 @@ pub(crate) fn report(config: &Config, run: Run, ran: Ran, details: bool) -> Resp
     } = ran;
     let Run {
         probe,
-        selection,
         format,
-        mut rendering,
         cache,
+        ..
     } = run;
     rendering.status = match unknown {
         None => config.status_codes.get(probe, report.phase),

@@ -96,15 +96,11 @@ fn write_seconds(out: &mut Vec<u8>, time: SystemTime) {
     serde_json::to_writer(out, &seconds_since_epoch(time)).expect("a float always serializes");
 }
 
-/// The top-level timestamp as [`body`] writes it, for the answer cache to write a fresh
-/// one into a body it gives again. Through a buffer on the stack: nothing allocated.
+/// The top-level timestamp as [`body`] writes it (a time is always finite, which
+/// serde_json writes through this same writer), for the answer cache to write a fresh
+/// one into a body it gives again.
 fn write_timestamp(time: SystemTime, out: &mut dyn fmt::Write) -> fmt::Result {
-    // A float's JSON is at most 24 bytes ("-1.7976931348623157e308").
-    let mut buffer = [0u8; 32];
-    let mut rest = &mut buffer[..];
-    serde_json::to_writer(&mut rest, &seconds_since_epoch(time)).map_err(|_| fmt::Error)?;
-    let len = 32 - rest.len();
-    out.write_str(std::str::from_utf8(&buffer[..len]).map_err(|_| fmt::Error)?)
+    out.write_str(zmij::Buffer::new().format_finite(seconds_since_epoch(time)))
 }
 
 #[cfg(test)]
@@ -147,6 +143,24 @@ mod tests {
                 r#""timestamp":1763820000.0,"expires":1763820000.0,"response_time":0.0}]}"#,
             )
         );
+    }
+
+    #[test]
+    fn the_timestamp_is_written_as_serde_json_writes_any_time() {
+        for micros in [
+            0,
+            1,
+            1_763_820_000_000_000,
+            1_763_820_000_123_456,
+            u64::MAX / 2,
+        ] {
+            let time = UNIX_EPOCH + Duration::from_micros(micros);
+            let mut text = String::new();
+            super::write_timestamp(time, &mut text).unwrap();
+            let mut expected = Vec::new();
+            super::write_seconds(&mut expected, time);
+            assert_eq!(text.as_bytes(), expected, "{micros}");
+        }
     }
 
     #[test]
