@@ -1,9 +1,10 @@
 //! `healthcheck-probe URL [--timeout DURATION]`: one plain-HTTP GET, judged by its status
 //! line. Exit 0 on a 2xx, 1 on anything else, 2 on a usage error; one line on stdout
-//! (success) or stderr (failure) says why.
+//! (success, `--help`) or stderr (failure, usage error) says why. The timeout bounds
+//! everything, resolving the host too.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -12,10 +13,15 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let (url, timeout) = match parse_args(&args) {
         Ok(parsed) => parsed,
         Err(problem) => {
-            eprintln!("healthcheck-probe: {problem}\n{USAGE}");
+            // One line, as every other answer.
+            eprintln!("healthcheck-probe: {problem}; {USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -49,7 +55,6 @@ fn parse_args(args: &[String]) -> Result<(Url, Duration), String> {
                 let value = rest.next().ok_or("--timeout needs a duration")?;
                 timeout = parse_duration(value)?;
             }
-            "-h" | "--help" => return Err("help asked for".into()),
             other if other.starts_with('-') => return Err(format!("unknown option {other:?}")),
             other if url.is_none() => url = Some(parse_url(other)?),
             other => return Err(format!("one URL only; {other:?} is a second one")),
@@ -58,33 +63,73 @@ fn parse_args(args: &[String]) -> Result<(Url, Duration), String> {
     Ok((url.ok_or("no URL given")?, timeout))
 }
 
+/// `http://HOST[:PORT][/PATH][?QUERY]`, HOST a name, an IPv4 address or a bracketed
+/// IPv6 one (`[::1]`); a fragment is not sent.
 fn parse_url(text: &str) -> Result<Url, String> {
     let rest = text.strip_prefix("http://").ok_or_else(|| {
         format!("{text:?} is not an http:// URL (the probe speaks plain HTTP to its own container)")
     })?;
-    let (authority, path) = match rest.find('/') {
-        Some(slash) => (&rest[..slash], &rest[slash..]),
-        None => (rest, "/"),
+    let rest = rest.split('#').next().unwrap_or(rest);
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, target) = rest.split_at(authority_end);
+    let path = if target.starts_with('/') {
+        target.to_owned()
+    } else {
+        // No path, maybe a query: the request target starts with `/` all the same.
+        format!("/{target}")
     };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) => (
-            host,
-            port.parse::<u16>()
-                .map_err(|_| format!("{port:?} is not a port"))?,
-        ),
-        None => (authority, 80),
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (host, after) = bracketed.split_once(']').ok_or_else(|| {
+                format!("{text:?} opens `[` for an IPv6 address and never closes it")
+            })?;
+            match after {
+                "" => (host, None),
+                _ => match after.strip_prefix(':') {
+                    Some(port) => (host, Some(port)),
+                    None => return Err(format!("{text:?} has {after:?} after its IPv6 address")),
+                },
+            }
+        }
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(port) => port
+            .parse::<u16>()
+            .map_err(|_| format!("{port:?} is not a port"))?,
+        None => 80,
     };
     if host.is_empty() {
         return Err(format!("{text:?} has no host"));
     }
     Ok(Url {
-        host: host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned(),
+        host: host.to_owned(),
         port,
-        path: path.to_owned(),
+        path,
     })
+}
+
+/// The status code of an HTTP/1.x status line (`HTTP/1.1 200 OK`): exactly three digits
+/// after the version and one space, then a space or the end.
+fn status_code(line: &str) -> Option<u16> {
+    let rest = line.strip_prefix("HTTP/1.")?;
+    let mut parts = rest.splitn(2, ' ');
+    let minor = parts.next()?;
+    let after = parts.next()?;
+    if minor.len() != 1 || !minor.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let code = after.get(..3)?;
+    if !code.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    match after.as_bytes().get(3) {
+        None | Some(b' ') => code.parse().ok(),
+        Some(_) => None,
+    }
 }
 
 /// `2s`, `500ms`, `1m`, or a number of seconds; above zero.
@@ -117,10 +162,7 @@ fn probe(url: &Url, timeout: Duration) -> Result<String, String> {
             .filter(|left| !left.is_zero())
             .ok_or_else(|| format!("{shown}: timed out after {timeout:?} {what}"))
     };
-    let addrs: Vec<_> = (url.host.as_str(), url.port)
-        .to_socket_addrs()
-        .map_err(|err| format!("{shown}: cannot resolve {}: {err}", url.host))?
-        .collect();
+    let addrs = resolve(url, left("resolving")?).map_err(|err| format!("{shown}: {err}"))?;
     let mut last_error = format!("{shown}: {} resolves to no address", url.host);
     let mut stream = None;
     for addr in addrs {
@@ -159,16 +201,30 @@ fn probe(url: &Url, timeout: Duration) -> Result<String, String> {
     }
     let line = String::from_utf8_lossy(&head);
     let line = line.lines().next().unwrap_or("").trim();
-    let status = line
-        .strip_prefix("HTTP/1.")
-        .and_then(|rest| rest.get(2..5))
-        .and_then(|code| code.parse::<u16>().ok())
+    let status = status_code(line)
         .ok_or_else(|| format!("{shown}: not an HTTP answer: {:?}", truncate(line)))?;
     if (200..300).contains(&status) {
         Ok(format!("{shown}: {line}"))
     } else {
         Err(format!("{shown}: {line}"))
     }
+}
+
+/// The host's addresses, resolved on a thread of its own so that a resolver that hangs
+/// cannot outlast `within` (the thread is left behind; the process ends soon after).
+fn resolve(url: &Url, within: Duration) -> Result<Vec<SocketAddr>, String> {
+    let (host, port) = (url.host.clone(), url.port);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let resolved = (host.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>)
+            .map_err(|err| format!("cannot resolve {host}: {err}"));
+        let _ = sender.send(resolved);
+    });
+    receiver
+        .recv_timeout(within)
+        .unwrap_or_else(|_| Err(format!("timed out after {within:?} resolving {}", url.host)))
 }
 
 fn timeout_or(err: std::io::Error, shown: &str, timeout: Duration, what: &str) -> String {
@@ -187,6 +243,25 @@ fn truncate(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_well_formed_status_line_counts() {
+        for (line, code) in [
+            ("HTTP/1.1 200 OK", Some(200)),
+            ("HTTP/1.0 204", Some(204)),
+            ("HTTP/1.1 503 Service Unavailable", Some(503)),
+            ("HTTP/1.1 2000 Weird", None),
+            ("HTTP/1.1 299x", None),
+            ("HTTP/1.1  200 OK", None),
+            ("HTTP/1.11 200 OK", None),
+            ("HTTP/1.1 20", None),
+            ("HTTP/1.1 +20 OK", None),
+            ("HTTP/2 200", None),
+            ("", None),
+        ] {
+            assert_eq!(status_code(line), code, "{line:?}");
+        }
+    }
 
     #[test]
     fn urls_and_durations_parse_or_say_why() {
@@ -209,6 +284,20 @@ mod tests {
                 .unwrap_err()
                 .contains("not a port")
         );
+        let ipv6 = parse_url("http://[::1]/").unwrap();
+        assert_eq!(
+            (ipv6.host.as_str(), ipv6.port, ipv6.path.as_str()),
+            ("::1", 80, "/")
+        );
+        assert_eq!(parse_url("http://[::1]:8000/ready").unwrap().port, 8000);
+        let query = parse_url("http://host:8000?format=kubernetes").unwrap();
+        assert_eq!(
+            (query.port, query.path.as_str()),
+            (8000, "/?format=kubernetes")
+        );
+        assert_eq!(parse_url("http://host/x#frag").unwrap().path, "/x");
+        assert!(parse_url("http://[::1/").is_err());
+        assert!(parse_url("http://[::1]x/").is_err());
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));

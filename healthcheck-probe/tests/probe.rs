@@ -159,3 +159,61 @@ fn usage_errors_exit_2() {
         );
     }
 }
+
+#[test]
+fn a_status_line_with_four_digits_or_a_letter_after_three_exits_1() {
+    for line in ["HTTP/1.1 2000 Weird", "HTTP/1.1 299x"] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let answer = format!("{line}\r\n\r\n");
+        let peer = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(answer.as_bytes()).unwrap();
+        });
+        let output = probe(&[&format!("http://127.0.0.1:{port}/")]);
+        peer.join().unwrap();
+        assert_eq!(code(&output), 1, "{line}: {}", text(&output));
+        assert!(
+            text(&output).contains("not an HTTP answer"),
+            "{}",
+            text(&output)
+        );
+    }
+}
+
+#[test]
+fn a_bracketed_ipv6_host_and_a_query_without_a_path_are_urls() {
+    let Ok(listener) = TcpListener::bind("[::1]:0") else {
+        return; // no IPv6 loopback on this machine
+    };
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        reader
+            .get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\n\r\nok")
+            .unwrap();
+        request_line
+    });
+    let output = probe(&[&format!("http://[::1]:{port}?format=kubernetes")]);
+    let request_line = peer.join().unwrap();
+    assert_eq!(code(&output), 0, "{}", text(&output));
+    assert_eq!(request_line, "GET /?format=kubernetes HTTP/1.0\r\n");
+}
+
+#[test]
+fn a_usage_error_is_one_line() {
+    let output = probe(&["https://x/health"]);
+    assert_eq!(code(&output), 2);
+    assert_eq!(text(&output).lines().count(), 1, "{}", text(&output));
+    let help = probe(&["--help"]);
+    assert_eq!(code(&help), 0);
+    assert!(
+        text(&help).starts_with("usage: healthcheck-probe"),
+        "{}",
+        text(&help)
+    );
+}
