@@ -116,9 +116,7 @@ fn parse_url(text: &str) -> Result<Url, String> {
 /// after the version and one space, then a space or the end.
 fn status_code(line: &str) -> Option<u16> {
     let rest = line.strip_prefix("HTTP/1.")?;
-    let mut parts = rest.splitn(2, ' ');
-    let minor = parts.next()?;
-    let after = parts.next()?;
+    let (minor, after) = rest.split_once(' ')?;
     if minor.len() != 1 || !minor.bytes().all(|byte| byte.is_ascii_digit()) {
         return None;
     }
