@@ -33,13 +33,14 @@ pub(crate) enum Route {
 
 /// The query parameters the endpoint understands.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Query {
+pub(crate) struct Query<'a> {
     /// `?exclude=a,b` (repeatable): checks to leave out.
     pub(crate) exclude: Vec<String>,
     /// `?tag=x` (repeatable, comma-separated): keep checks carrying one of these.
     pub(crate) tags: Vec<String>,
-    /// `?format=ietf`: the format to answer in.
-    pub(crate) format: Option<String>,
+    /// `?format=ietf`: the format to answer in (borrowed from the query when nothing in
+    /// it is escaped).
+    pub(crate) format: Option<Cow<'a, str>>,
     /// `?verbose`: every check listed, for the Kubernetes text format.
     pub(crate) verbose: bool,
 }
@@ -132,7 +133,7 @@ fn fixed_route(rest: &str) -> Option<Route> {
 }
 
 /// The parameters in `query` (the part after `?`, if any).
-pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
+pub(crate) fn query(query: Option<&str>) -> Result<Query<'_>, Rejection> {
     let mut parsed = Query::default();
     let Some(query) = query else {
         return Ok(parsed);
@@ -190,7 +191,7 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query, Rejection> {
         match &*key {
             "exclude" => parsed.exclude.extend(items),
             "tag" => parsed.tags.extend(items),
-            _ => parsed.format = Some(value.into_owned()),
+            _ => parsed.format = Some(value),
         }
     }
     Ok(parsed)

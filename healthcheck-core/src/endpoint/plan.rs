@@ -40,8 +40,8 @@ pub(crate) struct Run {
     pub(crate) probe: Probe,
     /// What the route selects, before the query narrows it.
     route: Route,
-    /// `?exclude=`, `?tag=`, `?verbose`.
-    query: Query,
+    /// `?exclude=`, `?tag=`, `?verbose` (the format is decided).
+    query: Query<'static>,
     /// The format: `None` for the endpoint's default, else its index among the named.
     pub(crate) format: Option<usize>,
     /// The answer cache's key, for a request whose answer may be given again.
@@ -130,6 +130,12 @@ fn action(
         format,
         details,
     });
+    let query = Query {
+        format: None,
+        exclude: query.exclude,
+        tags: query.tags,
+        verbose: query.verbose,
+    };
     Ok(Action::Run(Run {
         probe,
         route,

@@ -116,17 +116,24 @@ pub enum Reuse {
     WithTimestamp(fn(SystemTime, &mut dyn fmt::Write) -> fmt::Result),
 }
 
-/// `application/json`, the default format's type, as a header value checked once
-/// (`from_static` checks each byte of a value not known at compile time).
-static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// The built-in formats' media types as header values checked once (`from_static`
+/// checks each byte of a value not known at compile time, as a format's media type is):
+/// a response made of a kept answer costs a comparison of its type, not a check.
+static MEDIA_TYPES: [HeaderValue; 5] = [
+    HeaderValue::from_static("application/json"),
+    HeaderValue::from_static("application/health+json"),
+    HeaderValue::from_static("application/vnd.spring-boot.actuator.v3+json"),
+    HeaderValue::from_static("text/plain; charset=utf-8"),
+    HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+];
 
 /// A response with `status`, a `Content-Type` of `media_type`, and `body`.
 pub fn response(status: StatusCode, media_type: &'static str, body: String) -> Response<String> {
-    let content_type = if media_type == "application/json" {
-        APPLICATION_JSON.clone()
-    } else {
-        HeaderValue::from_static(media_type)
-    };
+    let content_type = MEDIA_TYPES
+        .iter()
+        .find(|known| known.as_bytes() == media_type.as_bytes())
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static(media_type));
     let mut response = Response::new(body);
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, content_type);
