@@ -148,15 +148,20 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query<'_>, Rejection> {
         ));
     }
     let pairs = || query.split('&').filter(|pair| !pair.is_empty());
-    let count = pairs().count();
+    let count = query.bytes().filter(|byte| *byte == b'&').count() + 1;
+    let count = if count > MAX_QUERY_PAIRS {
+        pairs().count()
+    } else {
+        count
+    };
     if count > MAX_QUERY_PAIRS {
         return Err(Rejection::bad_request(format!(
             "the query has {count} parameters; the limit is {MAX_QUERY_PAIRS}"
         )));
     }
     for pair in pairs() {
-        let (key, value) = match pair.split_once('=') {
-            Some((key, value)) => (key, Some(value)),
+        let (key, value) = match pair.bytes().position(|byte| byte == b'=') {
+            Some(equals) => (&pair[..equals], Some(&pair[equals + 1..])),
             None => (pair, None),
         };
         let key = decode(key, true)
@@ -200,6 +205,10 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query<'_>, Rejection> {
 /// Percent-decodes `text`, refusing a `%` not followed by two hex digits and bytes that
 /// are not UTF-8; in a query, `+` is a space.
 fn decode(text: &str, plus_is_space: bool) -> Result<Cow<'_, str>, String> {
+    // Nothing escaped (the usual `format=ietf`): the text as it is, already UTF-8.
+    if !text.bytes().any(|byte| byte == b'%' || (plus_is_space && byte == b'+')) {
+        return Ok(Cow::Borrowed(text));
+    }
     let bytes = text.as_bytes();
     for (index, byte) in bytes.iter().enumerate() {
         if *byte == b'%' {
