@@ -2,8 +2,8 @@
 //! axum at `/healthcheck` (and `/healthcheck/ready`, `/healthcheck/services`, …).
 //!
 //! ```text
-//! cargo run --example demo                   # all checks pass: 200
-//! DEMO_FAIL=1 cargo run --example demo       # the `toggle` check fails: 503
+//! cargo run -p healthcheck-demo --example demo                   # all checks pass: 200
+//! DEMO_FAIL=1 cargo run -p healthcheck-demo --example demo       # the `toggle` check fails: 503
 //! ```
 //!
 //! `DEMO_ADDR` sets the address (default `127.0.0.1:8000`; port 0 picks a free one) and
@@ -12,7 +12,7 @@
 //! also checks that PostgreSQL and Redis through the built-in checks:
 //!
 //! ```text
-//! DATABASE_URL=postgres://postgres@127.0.0.1/test REDIS_URL=redis://127.0.0.1/ cargo run --example demo
+//! DATABASE_URL=postgres://postgres@127.0.0.1/test REDIS_URL=redis://127.0.0.1/ cargo run -p healthcheck-demo --example demo
 //! ```
 
 use std::path::PathBuf;

@@ -206,7 +206,10 @@ pub(crate) fn query(query: Option<&str>) -> Result<Query<'_>, Rejection> {
 /// are not UTF-8; in a query, `+` is a space.
 fn decode(text: &str, plus_is_space: bool) -> Result<Cow<'_, str>, String> {
     // Nothing escaped (the usual `format=ietf`): the text as it is, already UTF-8.
-    if !text.bytes().any(|byte| byte == b'%' || (plus_is_space && byte == b'+')) {
+    if !text
+        .bytes()
+        .any(|byte| byte == b'%' || (plus_is_space && byte == b'+'))
+    {
         return Ok(Cow::Borrowed(text));
     }
     let bytes = text.as_bytes();

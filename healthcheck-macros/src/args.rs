@@ -111,8 +111,12 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
             // #[health_check(crate = "hc")]
             parse_crate_path(&meta).and_then(|v| set_once(&meta, &mut krate, v))
         } else if target == Target::Struct && meta.path.is_ident("instance") {
-            // #[checker(name = "db", instance)]
-            set_once(&meta, &mut instance, true)
+            // #[checker(name = "db", instance)], and `instance = true` as a bool key reads
+            if meta.input.peek(syn::Token![=]) {
+                parse_bool(&meta).and_then(|v| set_once(&meta, &mut instance, v))
+            } else {
+                set_once(&meta, &mut instance, true)
+            }
         } else {
             let key = path_text(&meta);
             skip_value(&meta);

@@ -15,14 +15,20 @@ use proc_macro::TokenStream;
 /// Registers a function as a health check, collected by `HealthCheck::collect()` /
 /// `HealthCheck::builder().build()` from any crate of the binary.
 ///
-/// ```ignore
+/// ```
 /// use healthcheck::{health_check, State};
 ///
+/// # #[derive(Clone)]
+/// # struct PgPool;
+/// # impl PgPool {
+/// #     async fn execute(&self, _query: &str) -> Result<u64, std::io::Error> { Ok(1) }
+/// # }
 /// #[health_check(name = "database", timeout = "2s", tags = ["db"])]
-/// async fn database(pool: State<PgPool>) -> Result<(), sqlx::Error> {
-///     sqlx::query("SELECT 1").execute(&*pool).await?;
+/// async fn database(pool: State<PgPool>) -> Result<(), std::io::Error> {
+///     pool.execute("SELECT 1").await?;
 ///     Ok(())
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// # The function
@@ -73,9 +79,14 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`),
 /// checked the same way, plus `instance`.
 ///
-/// ```ignore
+/// ```
 /// use healthcheck::{Checker, State, async_trait};
 ///
+/// # #[derive(Clone)]
+/// # struct PgPool;
+/// # impl PgPool {
+/// #     async fn execute(&self, _query: &str) -> Result<u64, std::io::Error> { Ok(1) }
+/// # }
 /// #[derive(Checker)]
 /// #[checker(name = "database", timeout = "2s")]
 /// struct Database {
@@ -84,11 +95,12 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// #[async_trait]
 /// impl Checker for Database {
-///     type Output = Result<(), sqlx::Error>;
+///     type Output = Result<(), std::io::Error>;
 ///     async fn check(&self) -> Self::Output {
-///         sqlx::query("SELECT 1").execute(&*self.pool).await.map(|_| ())
+///         self.pool.execute("SELECT 1").await.map(|_| ())
 ///     }
 /// }
+/// # fn main() {}
 /// ```
 ///
 /// - Every field `State<T>` (or none): registered at link time, like a `#[health_check]`

@@ -1,8 +1,16 @@
 //! actix-web 4: a service configuration serving an [`Endpoint`].
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn serve(health: healthcheck::HealthCheck) -> std::io::Result<()> {
+//! use actix_web::{App, HttpServer};
+//! use healthcheck::Endpoint;
+//!
 //! let endpoint = Endpoint::new(health);
 //! HttpServer::new(move || App::new().configure(healthcheck::actix::configure(endpoint.clone())))
+//!     .bind("127.0.0.1:8000")?
+//!     .run()
+//!     .await
+//! # }
 //! ```
 //!
 //! actix-web 4 is built on `http` 0.2; requests and responses are converted field by

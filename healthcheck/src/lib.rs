@@ -63,7 +63,7 @@
 //! out the states the function asks for and boxes its future, and hands a const
 //! [`Location`]-stamped registration to [`inventory`](https://docs.rs/inventory):
 //!
-//! ```ignore
+//! ```text
 //! async fn database() -> (bool, String) { /* unchanged */ }
 //!
 //! const _: () = {

@@ -24,10 +24,14 @@ use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 use crate::kind::Probe;
+
 use crate::registry::{Asker, HealthCheck};
 use crate::report::Report;
 use crate::selection::Selection;
 use crate::status_codes::StatusCodes;
+/// The gRPC crates this service is built on (tonic 0.14, tonic-health 0.14), re-exported
+/// so that an application serves it with exactly those versions.
+pub use {tonic, tonic_health};
 
 /// The longest a `Watch` waits before looking again when nothing was told to change:
 /// a cached result expiring is not a change until a run says so.

@@ -2,11 +2,17 @@
 //!
 //! With hyper, wrap it in `hyper_util::service::TowerToHyperService`:
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn serve(
+//! #     endpoint: healthcheck::Endpoint,
+//! #     stream: tokio::net::TcpStream,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! let service = hyper_util::service::TowerToHyperService::new(endpoint.clone());
 //! hyper::server::conn::http1::Builder::new()
 //!     .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
 //!     .await?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! `examples/hyper.rs` is a whole server.

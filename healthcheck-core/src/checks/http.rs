@@ -11,6 +11,10 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crate this check takes a client of (reqwest 0.13), re-exported so that an
+/// application can use exactly that version.
+pub use reqwest;
+
 /// Requests a URL and judges the answer.
 #[derive(Clone)]
 pub struct HttpEndpoint {
@@ -132,9 +136,17 @@ impl Checker for HttpEndpoint {
 
 /// A check named `name` that GETs `url` through `client` and expects a 2xx.
 ///
-/// ```ignore
+/// ```no_run
+/// # fn example() -> Result<(), healthcheck::CollectError> {
+/// use healthcheck::checks::http::reqwest;
+///
 /// let client = reqwest::Client::new();
-/// HealthCheck::builder().check(healthcheck::checks::http::get("payments", client.clone(), "https://payments/health"))
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::http::get("payments", client.clone(), "http://127.0.0.1:8081/health"))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn get(name: impl Into<String>, client: reqwest::Client, url: impl Into<String>) -> Check {

@@ -6,12 +6,22 @@
 //! [`Check`](crate::Check) in one line, and its probe is also a plain async function a
 //! `#[health_check]` can call and wrap:
 //!
-//! ```ignore
+//! ```no_run
+//! # #[cfg(all(feature = "postgres", feature = "redis"))]
+//! # async fn example(
+//! #     pool: healthcheck::checks::postgres::deadpool_postgres::Pool,
+//! #     manager: healthcheck::checks::redis::redis::aio::ConnectionManager,
+//! # ) -> Result<(), healthcheck::CollectError> {
+//! use healthcheck::{HealthCheck, checks};
+//!
 //! let health = HealthCheck::builder()
 //!     .check(checks::postgres::pool("db", pool.clone()))
 //!     .check(checks::redis::connection("cache", manager.clone()))
 //!     .check(checks::runtime::responsive("runtime"))
 //!     .build()?;
+//! # let _ = health;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! What every built-in check promises:

@@ -11,6 +11,10 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crate this check takes a pool of (mysql_async 0.37), re-exported so that an
+/// application can use exactly that version.
+pub use mysql_async;
+
 /// Runs a query through a pool.
 #[derive(Clone)]
 pub struct MySql {
@@ -54,8 +58,17 @@ impl Checker for MySql {
 
 /// A check named `name` through the application's `pool`.
 ///
-/// ```ignore
-/// HealthCheck::builder().check(healthcheck::checks::mysql::pool("db", pool.clone()))
+/// ```no_run
+/// # fn example() -> Result<(), healthcheck::CollectError> {
+/// use healthcheck::checks::mysql::mysql_async;
+///
+/// let pool = mysql_async::Pool::new("mysql://root@127.0.0.1:3306/test");
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::mysql::pool("db", pool.clone()))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn pool(name: impl Into<String>, pool: mysql_async::Pool) -> Check {

@@ -13,6 +13,10 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crate this check takes a client of (async-nats 0.51), re-exported so that
+/// an application can use exactly that version.
+pub use async_nats;
+
 /// Round-trips a message through the server.
 #[derive(Clone)]
 pub struct Nats {
@@ -56,9 +60,17 @@ impl Checker for Nats {
 
 /// A check named `name` on the application's `client`.
 ///
-/// ```ignore
+/// ```no_run
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use healthcheck::checks::nats::async_nats;
+///
 /// let client = async_nats::connect("127.0.0.1:4222").await?;
-/// HealthCheck::builder().check(healthcheck::checks::nats::client("bus", client.clone()))
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::nats::client("bus", client.clone()))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn client(name: impl Into<String>, client: async_nats::Client) -> Check {

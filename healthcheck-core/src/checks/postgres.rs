@@ -13,6 +13,11 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crates this check takes a pool or client of, re-exported so that an
+/// application can use exactly the versions this library was built with (deadpool-postgres
+/// 0.14, tokio-postgres 0.7): `healthcheck::checks::postgres::deadpool_postgres::Pool`.
+pub use {deadpool_postgres, tokio_postgres};
+
 /// The query: proves a statement runs, and reads the version in the same round trip.
 const QUERY: &str = "SELECT 1, current_setting('server_version')";
 
@@ -78,8 +83,21 @@ impl Checker for Postgres {
 
 /// A check named `name` through the application's `pool`.
 ///
-/// ```ignore
-/// HealthCheck::builder().check(healthcheck::checks::postgres::pool("db", pool.clone()))
+/// ```no_run
+/// # fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use healthcheck::checks::postgres::{deadpool_postgres, tokio_postgres};
+///
+/// let pool = deadpool_postgres::Config {
+///     url: Some("postgres://postgres@127.0.0.1/test".into()),
+///     ..Default::default()
+/// }
+/// .create_pool(Some(deadpool_postgres::Runtime::Tokio1), tokio_postgres::NoTls)?;
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::postgres::pool("db", pool.clone()))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn pool(name: impl Into<String>, pool: deadpool_postgres::Pool) -> Check {

@@ -12,6 +12,10 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crate this check takes a connection of (lapin 4), re-exported so that an
+/// application can use exactly that version.
+pub use lapin;
+
 /// Opens a channel on a connection.
 #[derive(Clone)]
 pub struct RabbitMq {
@@ -55,9 +59,19 @@ impl Checker for RabbitMq {
 
 /// A check named `name` on the application's `connection`.
 ///
-/// ```ignore
-/// let connection = Arc::new(lapin::Connection::connect(&url, Default::default()).await?);
-/// HealthCheck::builder().check(healthcheck::checks::rabbitmq::connection("queue", connection.clone()))
+/// ```no_run
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use healthcheck::checks::rabbitmq::lapin;
+///
+/// let url = "amqp://guest:guest@127.0.0.1:5672/%2f";
+/// let connection = Arc::new(lapin::Connection::connect(url, Default::default()).await?);
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::rabbitmq::connection("queue", connection.clone()))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn connection(name: impl Into<String>, connection: Arc<Connection>) -> Check {

@@ -12,6 +12,11 @@ use crate::check::Check;
 use crate::checker::Checker;
 use crate::health::Health;
 
+/// The client crate this check takes a connection of (redis 1), re-exported so that an
+/// application can use exactly that version: another major version's `ConnectionManager`
+/// is another type, and does not implement this one's `ConnectionLike`.
+pub use redis;
+
 /// Sends `PING` on a connection.
 #[derive(Clone)]
 pub struct Redis<C> {
@@ -87,9 +92,20 @@ where
 
 /// A check named `name` on the application's `connection`.
 ///
-/// ```ignore
-/// let manager = redis::aio::ConnectionManager::new(client).await?;
-/// HealthCheck::builder().check(healthcheck::checks::redis::connection("cache", manager.clone()))
+/// ```no_run
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use healthcheck::checks::redis::redis;
+///
+/// let client = redis::Client::open("redis://127.0.0.1/")?;
+/// // No response timeout of the client's own: the check's timeout governs.
+/// let config = redis::aio::ConnectionManagerConfig::new().set_response_timeout(None);
+/// let manager = redis::aio::ConnectionManager::new_with_config(client, config).await?;
+/// let health = healthcheck::HealthCheck::builder()
+///     .check(healthcheck::checks::redis::connection("cache", manager.clone()))
+///     .build()?;
+/// # let _ = health;
+/// # Ok(())
+/// # }
 /// ```
 #[track_caller]
 pub fn connection<C>(name: impl Into<String>, connection: C) -> Check
