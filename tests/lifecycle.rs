@@ -271,3 +271,21 @@ async fn checks_filter_by_kind_and_tag_through_the_attribute_and_the_builder() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_check_that_never_ran_before_the_stop_says_so_not_that_startup_runs_it() {
+    // Found by the endpoint fuzz target: the message was a startup check's.
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(ready_check())
+        .build()
+        .unwrap();
+    health.finish_shutdown().await;
+    let endpoint = Endpoint::new(health);
+    let (code, json) = status(&endpoint, "/healthcheck").await;
+    assert_eq!((code, json["phase"].as_str()), (503, Some("STOPPED")));
+    assert_eq!(
+        json["results"][0]["output"],
+        "not run: the application stopped before this check's first run"
+    );
+}

@@ -319,10 +319,14 @@ impl Slot {
 
     /// The result of a check that has no result yet and may not run now.
     fn not_run_yet(&self, stats: &RunStats) -> Arc<CheckResult> {
-        let mut result = CheckResult::failed_now(
-            self.check.name.clone(),
-            "not run yet: startup checks run in the background until they pass",
-        );
+        // Only what is known is read for a startup check the startup driver runs, and
+        // for every check once the application has stopped.
+        let why = if self.check.is(crate::kind::Kind::Startup) {
+            "not run yet: startup checks run in the background until they pass"
+        } else {
+            "not run: the application stopped before this check's first run"
+        };
+        let mut result = CheckResult::failed_now(self.check.name.clone(), why);
         result.group = self.check.group.clone();
         result.stats = Some(Arc::new(stats.clone()));
         Arc::new(result)
