@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use healthcheck::{
-    Check, Checker, Health, HealthCheck, HealthStatus, Kind, Problem, State, async_trait,
+    Check, Checker, DynChecker, Health, HealthCheck, HealthStatus, Kind, Problem, State,
 };
 
 #[derive(Clone)]
@@ -23,7 +23,6 @@ struct PoolCheck {
     pool: State<Pool>,
 }
 
-#[async_trait]
 impl Checker for PoolCheck {
     type Output = Result<(), String>;
 
@@ -45,7 +44,6 @@ struct Endpoint {
     slow_after: Duration,
 }
 
-#[async_trait]
 impl Checker for Endpoint {
     type Output = Health;
 
@@ -142,7 +140,6 @@ async fn one_checker_registered_by_value_twice_with_different_names_and_settings
 #[tokio::test]
 async fn a_checker_may_return_whatever_a_function_may() {
     struct Returns<T>(fn() -> T);
-    #[async_trait]
     impl<T: healthcheck::IntoHealth + Send + 'static> Checker for Returns<T> {
         type Output = T;
         async fn check(&self) -> T {
@@ -184,21 +181,34 @@ async fn a_checker_may_return_whatever_a_function_may() {
     );
 }
 
-#[test]
-fn a_checker_is_dyn_compatible() {
-    let boxed: Box<dyn Checker<Output = Health>> = Box::new(Endpoint {
-        url: "http://x".into(),
-        slow_after: Duration::ZERO,
-    });
-    let check = Check::checker("boxed", Boxed(boxed));
-    assert_eq!(check.name(), "boxed");
-
-    struct Boxed(Box<dyn Checker<Output = Health>>);
-    #[async_trait]
-    impl Checker for Boxed {
+#[tokio::test]
+async fn checkers_of_different_types_run_from_one_list_as_dyn_checkers() {
+    struct Up;
+    impl Checker for Up {
         type Output = Health;
         async fn check(&self) -> Health {
-            self.0.check().await
+            Health::pass("up")
         }
     }
+    let boxed: Vec<Box<dyn DynChecker<Output = Health>>> = vec![
+        Box::new(Endpoint {
+            url: "http://x".into(),
+            slow_after: Duration::ZERO,
+        }),
+        Box::new(Up),
+    ];
+    let health = boxed
+        .into_iter()
+        .enumerate()
+        .fold(
+            HealthCheck::builder().linked_checks(false),
+            |builder, (index, checker)| {
+                builder.check(Check::checker(format!("boxed_{index}"), checker))
+            },
+        )
+        .build()
+        .unwrap();
+    let report = health.run().await;
+    let outputs: Vec<&str> = report.results.iter().map(|r| r.output.as_str()).collect();
+    assert_eq!(outputs, ["http://x answered", "up"]);
 }

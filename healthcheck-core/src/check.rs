@@ -72,13 +72,12 @@ impl Check {
     /// with the registry's default settings.
     ///
     /// ```
-    /// use healthcheck::{Check, Checker, async_trait};
+    /// use healthcheck::{Check, Checker};
     ///
     /// struct Ping {
     ///     url: String,
     /// }
     ///
-    /// #[async_trait]
     /// impl Checker for Ping {
     ///     type Output = Result<(), String>;
     ///

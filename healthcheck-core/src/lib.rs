@@ -47,14 +47,11 @@ mod validation;
 
 pub use builder::Builder;
 pub use check::Check;
-pub use checker::{Checker, Described};
+pub use checker::{Checker, Described, DynChecker};
 pub use details::Details;
 pub use endpoint::{Answer, Endpoint};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
-pub use healthcheck_macros::{Checker, health_check};
-
-/// The attribute a [`Checker`] impl needs (re-exported, so no direct dependency is).
-pub use async_trait::async_trait;
+pub use healthcheck_macros::{Checker, async_trait, health_check};
 pub use info::Info;
 pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;

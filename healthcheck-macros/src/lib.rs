@@ -80,7 +80,7 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 /// checked the same way, plus `instance`.
 ///
 /// ```
-/// use healthcheck::{Checker, State, async_trait};
+/// use healthcheck::{Checker, State};
 ///
 /// # #[derive(Clone)]
 /// # struct PgPool;
@@ -93,7 +93,6 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     pool: State<PgPool>,
 /// }
 ///
-/// #[async_trait]
 /// impl Checker for Database {
 ///     type Output = Result<(), std::io::Error>;
 ///     async fn check(&self) -> Self::Output {
@@ -112,4 +111,21 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Checker, attributes(checker))]
 pub fn checker(input: TokenStream) -> TokenStream {
     derive::checker(input.into()).into()
+}
+
+/// Accepted on an `impl Checker` written for versions whose `Checker` was an
+/// `async-trait` trait, and changes nothing: `Checker` is a native async trait now, and
+/// `async fn check` works as written, with or without this attribute.
+#[proc_macro_attribute]
+pub fn async_trait(args: TokenStream, item: TokenStream) -> TokenStream {
+    if args.is_empty() {
+        return item;
+    }
+    let args = proc_macro2::TokenStream::from(args);
+    let mut out = proc_macro2::TokenStream::from(item);
+    out.extend(
+        syn::Error::new_spanned(args, "`#[healthcheck::async_trait]` takes no arguments")
+            .into_compile_error(),
+    );
+    out.into()
 }

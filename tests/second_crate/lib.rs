@@ -13,6 +13,7 @@ pub async fn ping() -> (bool, String) {
 #[checker(name = "second_crate.struct_ping", kind = ["liveness", "readiness"])]
 pub struct StructPing;
 
+// The `async-trait` form earlier versions needed: still accepted, changing nothing.
 #[healthcheck::async_trait]
 impl healthcheck::Checker for StructPing {
     type Output = Result<(), String>;

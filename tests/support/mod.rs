@@ -61,7 +61,6 @@ pub enum Form {
 /// A struct checker that runs a closure: the `Checker` trait's path to a `Check`.
 pub struct ClosureChecker<F>(pub F);
 
-#[healthcheck::async_trait]
 impl<F, Fut> Checker for ClosureChecker<F>
 where
     F: Fn() -> Fut + Send + Sync + 'static,

@@ -103,7 +103,6 @@ impl FreeSpace {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for FreeSpace {
     type Output = Health;
 

@@ -125,7 +125,6 @@ impl std::fmt::Debug for HttpEndpoint {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for HttpEndpoint {
     type Output = Health;
 

@@ -166,7 +166,6 @@ fn describe(limit: Limit) -> String {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for MemoryUsage {
     type Output = Health;
 

@@ -47,7 +47,6 @@ impl std::fmt::Debug for MySql {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for MySql {
     type Output = Health;
 

@@ -49,7 +49,6 @@ impl std::fmt::Debug for Nats {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for Nats {
     type Output = Health;
 

@@ -69,7 +69,6 @@ impl std::fmt::Debug for Postgres {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for Postgres {
     type Output = Health;
 

@@ -48,7 +48,6 @@ impl std::fmt::Debug for RabbitMq {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for RabbitMq {
     type Output = Health;
 

@@ -63,7 +63,6 @@ impl<C> std::fmt::Debug for Redis<C> {
     }
 }
 
-#[async_trait::async_trait]
 impl<C> Checker for Redis<C>
 where
     C: ConnectionLike + Clone + Send + Sync + 'static,

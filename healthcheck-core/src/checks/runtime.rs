@@ -52,7 +52,6 @@ impl Responsive {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for Responsive {
     type Output = Health;
 

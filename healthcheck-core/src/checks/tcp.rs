@@ -35,7 +35,6 @@ impl TcpConnect {
     }
 }
 
-#[async_trait::async_trait]
 impl Checker for TcpConnect {
     type Output = Health;
 
