@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use healthcheck::http::Request;
-use healthcheck::{Check, Endpoint, Kind};
+use healthcheck::{Check, Endpoint, HealthCheck, Kind};
 use tracing::Instrument;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
@@ -332,4 +332,54 @@ async fn alternating_probes_tell_the_applications_phase_once_not_at_every_probe(
     let told = captured.lines_with("application phase changed");
     assert_eq!(told.len(), 1, "{told:#?}");
     assert!(told[0].contains("phase=\"UP\""), "{}", told[0]);
+}
+
+/// Registered by value only (`instance`): a registry that never adds it never runs it.
+#[derive(healthcheck::Checker)]
+#[checker(name = "upstream_instance", instance)]
+struct UpstreamInstance;
+
+impl healthcheck::Checker for UpstreamInstance {
+    type Output = bool;
+    async fn check(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn an_instance_checker_never_added_is_warned_of_once_at_build_and_not_once_added() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _scoped = tracing::subscriber::set_default(subscriber);
+    let health = HealthCheck::builder().build().unwrap();
+    let warned = captured.lines_with("upstream_instance");
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0].contains("WARN"), "{}", warned[0]);
+    assert!(
+        warned[0].contains(
+            "was never added with `Builder::checker` or `Check::from_checker`: it will never run"
+        ),
+        "{}",
+        warned[0]
+    );
+    assert!(
+        warned[0].contains("tests/tracing.rs"),
+        "names where: {}",
+        warned[0]
+    );
+    drop(health);
+    let added = HealthCheck::builder()
+        .checker(UpstreamInstance)
+        .build()
+        .unwrap();
+    assert_eq!(
+        captured.lines_with("upstream_instance").len(),
+        1,
+        "no second warning"
+    );
+    assert!(added.check("upstream_instance").is_some());
 }

@@ -7,10 +7,11 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 use crate::changes::Changes;
-use crate::check::Check;
+use crate::check::{Check, DEFAULT_GROUP};
 use crate::health::HealthStatus;
 use crate::info::Info;
-use crate::registration::Registration;
+use crate::observe;
+use crate::registration::{Instance, Registration};
 use crate::registry::{HealthCheck, Parts, Shutdown};
 use crate::report::CheckResult;
 use crate::runner::{DEFAULT_MAX_OUTPUT, Defaults, Listener, RunContext};
@@ -196,7 +197,9 @@ impl Builder {
         self
     }
 
-    /// Validates the checks and builds the registry.
+    /// Validates the checks and builds the registry. A check added in code that names
+    /// no group joins the group of the linked `#[health_check]` functions that name none,
+    /// when they share one (a single-crate application: its crate's name).
     ///
     /// Errors on a name, tag or group that breaks the naming rule, a timeout or TTL out
     /// of range (a zero timeout, anything over 365 days), a missing state, and two
@@ -204,7 +207,13 @@ impl Builder {
     pub fn build(self) -> Result<HealthCheck, CollectError> {
         let mut checks = self.checks;
         if self.linked_checks {
-            checks.extend(inventory::iter::<Registration>.into_iter().map(Check::from));
+            let linked: Vec<Check> = inventory::iter::<Registration>
+                .into_iter()
+                .map(Check::from)
+                .collect();
+            join_the_applications_group(&mut checks, &linked);
+            checks.extend(linked);
+            warn_of_instances_never_added(&checks, &self.hooks);
         }
         let mut hooks = self.hooks;
         let mut problems = validation::default_problems(&self.defaults);
@@ -232,6 +241,45 @@ impl Builder {
             info: self.info,
             changes,
         }))
+    }
+}
+
+/// A check added in code (a built-in, `Check::new`) that names no group joins the one
+/// the application's linked checks that name none share (their crate's), so one
+/// service's checks are not split between `default` and its crate's name; with linked
+/// checks from several crates, or none, it stays in `default`.
+fn join_the_applications_group(added: &mut [Check], linked: &[Check]) {
+    let mut groups = linked
+        .iter()
+        .filter(|check| !check.group_named)
+        .map(|check| &check.group);
+    let Some(first) = groups.next() else {
+        return;
+    };
+    if groups.any(|group| group != first) {
+        return;
+    }
+    for check in added
+        .iter_mut()
+        .filter(|check| !check.group_named && check.group == DEFAULT_GROUP)
+    {
+        check.group = first.clone();
+    }
+}
+
+/// Says (a warning, as `#[must_use]` would) which `#[derive(Checker)]` structs with
+/// `instance` were never added with `Builder::checker` or `Check::from_checker`: such a
+/// struct is registered by value only, so it would never run.
+fn warn_of_instances_never_added(checks: &[Check], hooks: &[Check]) {
+    for instance in inventory::iter::<Instance> {
+        let type_id = (instance.type_id)();
+        let added = checks
+            .iter()
+            .chain(hooks)
+            .any(|check| check.checker_type == Some(type_id));
+        if !added {
+            observe::instance_never_added(instance.settings.name, instance.settings.location);
+        }
     }
 }
 

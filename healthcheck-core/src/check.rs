@@ -37,12 +37,17 @@ pub struct Check {
     pub(crate) kinds: Vec<Kind>,
     pub(crate) tags: Vec<String>,
     pub(crate) group: String,
+    /// Whether `group` was named (`.group(…)`, `group = "…"`) rather than defaulted.
+    pub(crate) group_named: bool,
     pub(crate) critical: bool,
     pub(crate) failure_threshold: u32,
     pub(crate) location: Location,
+    /// The struct's type for a check made of a [`Checker`] value.
+    pub(crate) checker_type: Option<std::any::TypeId>,
 }
 
-/// The group of a check added in code that names none.
+/// The group of a check added in code that names none, unless the application's
+/// `#[health_check]` functions share one (see [`Builder::build`](crate::Builder::build)).
 pub const DEFAULT_GROUP: &str = "default";
 
 impl Check {
@@ -93,11 +98,13 @@ impl Check {
     #[track_caller]
     pub fn checker<C: Checker>(name: impl Into<String>, checker: C) -> Self {
         let checker = Arc::new(checker);
-        Check::with_run(
+        let mut check = Check::with_run(
             name.into(),
             Arc::new(move |_: &States| run_checker_arc(Arc::clone(&checker))),
             caller(),
-        )
+        );
+        check.checker_type = Some(std::any::TypeId::of::<C>());
+        check
     }
 
     /// A check that runs `checker`, a `#[derive(Checker)]` struct registered by value,
@@ -107,7 +114,10 @@ impl Check {
         let settings = C::SETTINGS;
         let checker = Arc::new(checker);
         let run = Arc::new(move |_: &States| run_checker_arc(Arc::clone(&checker)));
-        Check::with_run(settings.name.to_owned(), run, settings.location).settings(&settings)
+        let mut check =
+            Check::with_run(settings.name.to_owned(), run, settings.location).settings(&settings);
+        check.checker_type = Some(std::any::TypeId::of::<C>());
+        check
     }
 
     /// The same check under another name (the naming rule still applies).
@@ -133,9 +143,11 @@ impl Check {
             kinds: vec![Kind::Readiness],
             tags: Vec::new(),
             group: DEFAULT_GROUP.to_owned(),
+            group_named: false,
             critical: true,
             failure_threshold: 1,
             location,
+            checker_type: None,
         }
     }
 
@@ -147,6 +159,7 @@ impl Check {
         self.kinds = settings.kinds.to_vec();
         self.tags = settings.tags.iter().map(|tag| (*tag).to_owned()).collect();
         // Without `group = "…"`, the crate: the first segment of the module path.
+        self.group_named = settings.group.is_some();
         self.group = settings
             .group
             .or_else(|| settings.location.module_path?.split("::").next())
@@ -224,10 +237,13 @@ impl Check {
         self
     }
 
-    /// The group the check is shown under in the component tree (default
-    /// [`defaults::GROUP`](crate::defaults::GROUP); a `#[health_check]` defaults to its crate's name).
+    /// The group the check is shown under in the component tree. Unnamed, a
+    /// `#[health_check]` is in its crate's group, and a check added in code joins the
+    /// group the application's `#[health_check]` functions share, else
+    /// [`defaults::GROUP`](crate::defaults::GROUP).
     pub fn group(mut self, group: impl Into<String>) -> Self {
         self.group = group.into();
+        self.group_named = true;
         self
     }
 

@@ -88,7 +88,7 @@ pub mod __private {
     pub use crate::check::run_checker;
     pub use crate::checker::Described;
     pub use crate::kind::Kind;
-    pub use crate::registration::{Location, Registration, RunFuture, Settings};
+    pub use crate::registration::{Instance, Location, Registration, RunFuture, Settings};
     pub use crate::state::{State, StateKey, States};
     pub use inventory;
     pub use std::boxed::Box;

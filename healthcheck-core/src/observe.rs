@@ -6,6 +6,7 @@ use crate::check::Check;
 use crate::health::HealthStatus;
 use crate::lifecycle::Phase;
 use crate::panics::CheckPanic;
+use crate::registration::Location;
 use crate::report::CheckResult;
 use crate::stats::Outcome;
 #[cfg(feature = "metrics")]
@@ -74,6 +75,18 @@ pub(crate) fn phase_changed(phase: Phase) {
     tracing::info!(target: "healthcheck", phase = phase.as_str(), "application phase changed");
     #[cfg(not(any(feature = "metrics", feature = "tracing")))]
     let _ = phase;
+}
+
+/// A `#[derive(Checker)]` struct with `instance` was never added to the registry built:
+/// it will never run. Told to `tracing` (warning), else on standard error.
+pub(crate) fn instance_never_added(name: &str, location: Location) {
+    let message = format!(
+        "the `instance` checker `{name}` ({location}) was never added with `Builder::checker` or `Check::from_checker`: it will never run"
+    );
+    #[cfg(feature = "tracing")]
+    tracing::warn!(target: "healthcheck", check = name, "{message}");
+    #[cfg(not(feature = "tracing"))]
+    eprintln!("healthcheck: {message}");
 }
 
 /// What a run's span is a child of: the span of the caller that started the run, taken

@@ -56,6 +56,18 @@ pub struct Settings {
 
 inventory::collect!(Registration);
 
+/// A `#[derive(Checker)]` struct with `instance`: registered by value, never at link time.
+/// Recorded so that `build` can say when none was added (it would never run).
+#[doc(hidden)]
+pub struct Instance {
+    /// The struct's type, to find among the checks added.
+    pub type_id: fn() -> std::any::TypeId,
+    /// The name and place its `#[checker(…)]` attribute gives.
+    pub settings: Settings,
+}
+
+inventory::collect!(Instance);
+
 /// Where a check is defined in the source, for errors and listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {

@@ -146,6 +146,13 @@ fn emit(
             const _: () = {
                 #describe
                 const _: fn() = #require;
+                // Recorded so that `build` can warn when no value of it was ever added.
+                #private::inventory::submit! {
+                    #private::Instance {
+                        type_id: ::core::any::TypeId::of::<#ident>,
+                        settings: <#ident as #private::Described>::SETTINGS,
+                    }
+                }
             };
         };
     }
