@@ -138,7 +138,8 @@ pub fn probe(url: &Url, timeout: Duration) -> Result<String, String> {
             .filter(|left| !left.is_zero())
             .ok_or_else(|| format!("{shown}: timed out after {timeout:?} {what}"))
     };
-    let addrs = resolve(url, left("resolving")?).map_err(|err| format!("{shown}: {err}"))?;
+    let addrs =
+        resolve(url, left("resolving")?, timeout).map_err(|err| format!("{shown}: {err}"))?;
     let mut last_error = format!("{shown}: {} resolves to no address", url.host);
     let mut stream = None;
     for addr in addrs {
@@ -187,8 +188,9 @@ pub fn probe(url: &Url, timeout: Duration) -> Result<String, String> {
 }
 
 /// The host's addresses, resolved on a thread of its own so that a resolver that hangs
-/// cannot outlast `within` (the thread is left behind; the process ends soon after).
-fn resolve(url: &Url, within: Duration) -> Result<Vec<SocketAddr>, String> {
+/// cannot outlast `within`, what is left of `timeout` (the thread is left behind; the
+/// process ends soon after).
+fn resolve(url: &Url, within: Duration, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
     let (host, port) = (url.host.clone(), url.port);
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -200,7 +202,7 @@ fn resolve(url: &Url, within: Duration) -> Result<Vec<SocketAddr>, String> {
     });
     receiver
         .recv_timeout(within)
-        .unwrap_or_else(|_| Err(format!("timed out after {within:?} resolving {}", url.host)))
+        .unwrap_or_else(|_| Err(format!("timed out after {timeout:?} resolving {}", url.host)))
 }
 
 fn timeout_or(err: std::io::Error, shown: &str, timeout: Duration, what: &str) -> String {

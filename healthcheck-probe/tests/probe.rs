@@ -217,3 +217,50 @@ fn a_usage_error_is_one_line() {
         text(&help)
     );
 }
+
+#[test]
+fn a_resolver_that_never_answers_ends_at_the_timeout() {
+    // In network and mount namespaces of the test's own: the resolver asks a UDP socket
+    // on the namespace's 127.0.0.1 that reads and never answers (glibc would wait 10 s).
+    let dir = std::env::temp_dir().join(format!("probe-resolv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let resolv = dir.join("resolv.conf");
+    std::fs::write(
+        &resolv,
+        "nameserver 127.0.0.1\noptions timeout:5 attempts:2\n",
+    )
+    .unwrap();
+    let script = format!(
+        "mount --bind {resolv} /etc/resolv.conf && ip link set lo up && \
+         (python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); \
+         s.bind((\"127.0.0.1\", 53)); time.sleep(20)' >/dev/null 2>&1 &) && sleep 0.5 && \
+         exec {probe} http://probe-test.invalid/ --timeout 500ms",
+        resolv = resolv.display(),
+        probe = env!("CARGO_BIN_EXE_healthcheck-probe"),
+    );
+    let started = Instant::now();
+    let output = Command::new("unshare")
+        .args(["--mount", "--net", "sh", "-c", &script])
+        .output();
+    let took = started.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = match output {
+        Ok(output) if output.status.code() != Some(1) && std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: no namespaces here: {}", text(&output));
+            return;
+        }
+        Ok(output) => output,
+        Err(err) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: unshare is missing: {err}");
+            return;
+        }
+        Err(err) => panic!("unshare is needed under CI: {err}"),
+    };
+    assert_eq!(code(&output), 1, "{}", text(&output));
+    assert!(
+        text(&output).contains("timed out after 500ms resolving probe-test.invalid"),
+        "{}",
+        text(&output)
+    );
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
