@@ -200,9 +200,12 @@ fn resolve(url: &Url, within: Duration, timeout: Duration) -> Result<Vec<SocketA
             .map_err(|err| format!("cannot resolve {host}: {err}"));
         let _ = sender.send(resolved);
     });
-    receiver
-        .recv_timeout(within)
-        .unwrap_or_else(|_| Err(format!("timed out after {timeout:?} resolving {}", url.host)))
+    receiver.recv_timeout(within).unwrap_or_else(|_| {
+        Err(format!(
+            "timed out after {timeout:?} resolving {}",
+            url.host
+        ))
+    })
 }
 
 fn timeout_or(err: std::io::Error, shown: &str, timeout: Duration, what: &str) -> String {
