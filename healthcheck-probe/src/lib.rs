@@ -121,10 +121,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => value * 60.0,
         _ => return Err(bad()),
     };
-    if !(seconds > 0.0 && seconds <= 3600.0) {
+    // Checked as a `Duration`: a positive number below a nanosecond would be zero.
+    let duration = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::ZERO);
+    if duration.is_zero() || duration > Duration::from_secs(3600) {
         return Err(format!("{text:?} must be above zero and at most 1h"));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    Ok(duration)
 }
 
 /// Sends the GET and reads the status line, all within `timeout`: the line to print, as
@@ -283,6 +285,9 @@ mod tests {
         assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
         assert!(parse_duration("0s").is_err());
+        // Found by the fuzz target: above zero, yet below a nanosecond.
+        assert!(parse_duration("0.0000000000001353167505").is_err());
+        assert!(parse_duration("0.0000000001ms").is_err());
         assert!(parse_duration("2 parsecs").is_err());
     }
 }
