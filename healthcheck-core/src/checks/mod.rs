@@ -87,21 +87,25 @@ pub fn error_chain(error: &(dyn Error + 'static)) -> String {
     chain
 }
 
-/// `url` without what may be secret: the userinfo's password (`user:***@`) and the
-/// query and fragment (tokens travel there). A string that is not a URL is returned
-/// with anything after an `@` before the host hidden the same way.
+/// `url` without what may be secret: the user information (`user:***@`, and `***@` for a
+/// user name alone, which may be a token), and the query and fragment (tokens travel
+/// there). The user information ends at the last `@`, so a password holding `/`, `?`,
+/// `#` or `@` is hidden whole. A string that is not a URL is read the same way.
 pub fn redact_url(url: &str) -> String {
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, url),
     };
-    // The authority ends at the first `/`, `?` or `#`.
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    // The authority ends at the first `/`, `?` or `#` after the last `@`, if any.
+    let host_start = rest.rfind('@').map_or(0, |at| at + 1);
+    let authority_end = rest[host_start..]
+        .find(['/', '?', '#'])
+        .map_or(rest.len(), |end| host_start + end);
     let (authority, tail) = rest.split_at(authority_end);
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
             Some((user, _password)) => format!("{user}:***@{host}"),
-            None => format!("{userinfo}@{host}"),
+            None => format!("***@{host}"),
         },
         None => authority.to_owned(),
     };
@@ -173,7 +177,25 @@ mod tests {
             redact_url("https://api.example/health#token"),
             "https://api.example/health?***"
         );
-        assert_eq!(redact_url("amqp://guest@mq"), "amqp://guest@mq");
+        // A user name alone may be a token.
+        assert_eq!(redact_url("amqp://guest@mq"), "amqp://***@mq");
+        assert_eq!(
+            redact_url("https://TOKEN@github.com/o/r"),
+            "https://***@github.com/o/r"
+        );
+        // A password holding what ends an authority is hidden whole.
+        for url in [
+            "redis://:pa#ss@cache:6379/0",
+            "amqp://user:pa?ss@mq/vhost",
+            "postgresql://user:pa/ss@host/db",
+            "mysql://root:p@ss@db:3306/x",
+        ] {
+            let shown = redact_url(url);
+            assert!(
+                !shown.contains("pa") && !shown.contains("ss@"),
+                "{url} shows {shown}"
+            );
+        }
         assert_eq!(redact_url("127.0.0.1:5432"), "127.0.0.1:5432");
         assert_eq!(redact_url("user:pw@host"), "user:***@host");
     }
