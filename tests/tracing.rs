@@ -83,6 +83,17 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// A subscriber writing into a `Captured`, for this thread only while the guard lives.
+fn captured_on_this_thread() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 const PASS: u8 = 0;
 const FAIL: u8 = 1;
 const PANIC: u8 = 2;
@@ -299,14 +310,8 @@ async fn a_runs_span_is_a_child_of_the_span_of_the_caller_that_started_it() {
 
 #[tokio::test]
 async fn alternating_probes_tell_the_applications_phase_once_not_at_every_probe() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
     // This thread only: the probes below run on it (a current-thread runtime).
-    let _scoped = tracing::subscriber::set_default(subscriber);
+    let (captured, _scoped) = captured_on_this_thread();
     let registry = support::registry([
         Check::new("db", || async { (true, "ok".to_string()) }),
         Check::new("deadlock", || async {
@@ -348,13 +353,7 @@ impl healthcheck::Checker for UpstreamInstance {
 
 #[test]
 fn an_instance_checker_never_added_is_warned_of_once_at_build_and_not_once_added() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let _scoped = tracing::subscriber::set_default(subscriber);
+    let (captured, _scoped) = captured_on_this_thread();
     let health = HealthCheck::builder().build().unwrap();
     let warned = captured.lines_with("upstream_instance");
     assert_eq!(warned.len(), 1, "{warned:#?}");

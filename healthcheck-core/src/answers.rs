@@ -204,6 +204,16 @@ mod tests {
         response
     }
 
+    /// A report made at `generation`, fresh for ten seconds from `now`.
+    fn made(generation: u64, now: Instant) -> Made {
+        Made {
+            generation,
+            fresh_until: now + Duration::from_secs(10),
+            timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
+            phase: Some(Phase::Up),
+        }
+    }
+
     fn key(endpoint: u64) -> Key {
         Key {
             endpoint,
@@ -216,12 +226,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_answer_holds_while_the_generation_stands_and_before_the_earliest_expiry() {
         let now = Instant::now();
-        let made = Made {
-            generation: 7,
-            fresh_until: now + Duration::from_secs(10),
-            timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
-            phase: Some(Phase::Up),
-        };
+        let made = made(7, now);
         keep(key(1), made, Reuse::AsWritten, &response("kept"));
         let again_now = again(&key(1), 7, now).unwrap();
         let expected = (Some(Phase::Up), StatusCode::IM_A_TEAPOT, "kept".to_owned());
@@ -242,12 +247,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_timestamped_answer_is_given_again_with_only_its_first_timestamp_new() {
         let now = Instant::now();
-        let made = Made {
-            generation: 1,
-            fresh_until: now + Duration::from_secs(10),
-            timestamp: UNIX_EPOCH + Duration::from_secs(1_000),
-            phase: Some(Phase::Up),
-        };
+        let made = made(1, now);
         keep(
             key(3),
             made,

@@ -256,12 +256,13 @@ impl Endpoint {
     }
 
     /// The request's plan, and the answer when it needs no run: a refusal, `/services`,
-    /// `/info`, or an answer the cache gives again. Not generic over the body: compiled
-    /// once, here.
+    /// `/info`, or an answer the cache gives again.
     fn decide<B>(&self, request: &Request<B>) -> (bool, Decided) {
         self.decide_parts(request.method(), request.uri(), request.headers())
     }
 
+    /// [`decide`](Self::decide) from the request's parts: not generic over the body, so
+    /// compiled once, here.
     fn decide_parts(
         &self,
         method: &http::Method,

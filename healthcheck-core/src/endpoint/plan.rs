@@ -173,16 +173,16 @@ fn pick_format(
         return Ok(None);
     };
     // The default first: among equal preferences it answers.
-    let offered = std::iter::once(config.format.media_type())
-        .chain(formats.iter().map(|(_, format)| format.media_type()));
-    match accept::preferred(accept, offered) {
+    let offered = || {
+        std::iter::once(config.format.media_type())
+            .chain(formats.iter().map(|(_, format)| format.media_type()))
+    };
+    match accept::preferred(accept, offered()) {
         Some(0) => Ok(None),
         Some(index) => Ok(Some(index - 1)),
         None => {
             let mut types: Vec<&str> = Vec::new();
-            let offered = std::iter::once(config.format.media_type())
-                .chain(formats.iter().map(|(_, format)| format.media_type()));
-            for media_type in offered {
+            for media_type in offered() {
                 if !types.contains(&media_type) {
                     types.push(media_type);
                 }
