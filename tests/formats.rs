@@ -1,10 +1,11 @@
-//! Golden files of every format for one report holding a pass, a warning, a failure and
-//! a timed-out check (`tests/golden/`). Regenerate with `GOLDEN=overwrite cargo test
+//! Golden files of every format for one report holding a pass, a warning, a failure, a
+//! timed-out check and a flapping one (`tests/golden/`). Regenerate with `GOLDEN=overwrite cargo test
 //! --test formats` and read the diff.
 
 mod support;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
 use healthcheck::Check;
@@ -43,8 +44,22 @@ async fn report() -> Report {
             .timeout(Duration::from_secs(2))
             .group("storage"),
         )
+        .check({
+            // Passes and fails by turns, run anew each time: flapping by its 7th run.
+            let runs = Arc::new(AtomicUsize::new(0));
+            Check::new("flaky", move || {
+                let run = runs.fetch_add(1, Ordering::SeqCst);
+                async move { (run.is_multiple_of(2), format!("run {run}")) }
+            })
+            .success_ttl(Duration::ZERO)
+            .failed_ttl(Duration::ZERO)
+            .group("web")
+        })
         .build()
         .unwrap();
+    for _ in 0..7 {
+        health.run().await;
+    }
     let report = health.run().await;
     pinned(report)
 }
@@ -139,13 +154,16 @@ async fn keyed_formats_write_checks_by_name_whatever_the_reports_order_the_last_
     };
     let ietf = body(&Ietf);
     let names: Vec<&String> = ietf["checks"].as_object().unwrap().keys().collect();
-    assert_eq!(names, ["api", "cache", "db", "queue"]);
+    assert_eq!(
+        names,
+        ["api", "cache", "db", "flaky", "flaky:stateChange", "queue"]
+    );
     assert_eq!(ietf["checks"]["api"][0]["status"], "fail");
     assert_eq!(ietf["checks"]["api"][0]["output"], "api down");
     let spring = body(&Spring);
     let web = &spring["components"]["web"];
     assert_eq!(web["status"], "DOWN");
-    assert_eq!(web["components"].as_object().unwrap().len(), 2);
+    assert_eq!(web["components"].as_object().unwrap().len(), 3);
     assert_eq!(web["components"]["api"]["details"]["output"], "api down");
 }
 

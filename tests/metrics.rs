@@ -131,4 +131,31 @@ async fn runs_are_recorded_through_the_metrics_facade_and_cached_answers_record_
         Some(1.0)
     );
     assert_eq!(sample(&handle, "healthcheck_phase", &down), Some(0.0));
+
+    // Flapping and changes: a check passing and failing by turns, 8 runs.
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let flaky = support::registry([Check::new("flaky", move || {
+        let run = runs.fetch_add(1, Ordering::SeqCst);
+        async move { run.is_multiple_of(2) }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)]);
+    for _ in 0..8 {
+        flaky.run().await;
+    }
+    let check = [("check", "flaky")];
+    assert_eq!(
+        sample(&handle, "healthcheck_check_flapping", &check),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&handle, "healthcheck_check_state_change_percent", &check),
+        Some(40.99)
+    );
+    let counted = |from: &str, to: &str| {
+        let labels = [("check", "flaky"), ("from", from), ("to", to)];
+        sample(&handle, "healthcheck_check_transitions_total", &labels)
+    };
+    assert_eq!(counted("pass", "fail"), Some(4.0));
+    assert_eq!(counted("fail", "pass"), Some(3.0));
 }

@@ -2,23 +2,13 @@
 
 mod support;
 
+use support::switched;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use healthcheck::http::Request;
 use healthcheck::{Check, Endpoint, Health, HealthCheck, HealthStatus};
-
-/// A never-cached check that fails while `failing` is set.
-fn switched(name: &str, failing: &Arc<AtomicBool>) -> Check {
-    let failing = Arc::clone(failing);
-    Check::new(name, move || {
-        let failed = failing.load(Ordering::SeqCst);
-        async move { (!failed, if failed { "down" } else { "up" }.to_string()) }
-    })
-    .success_ttl(Duration::ZERO)
-    .failed_ttl(Duration::ZERO)
-}
 
 #[tokio::test]
 async fn a_warning_answers_200_and_a_failure_of_a_non_critical_check_is_a_warning() {

@@ -9,6 +9,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use healthcheck::{Check, Endpoint};
@@ -150,6 +152,46 @@ async fn the_prometheus_format_answers_200_with_a_failing_check_and_promtool_acc
         return;
     }
     let (accepted, said) = promtool(&["check", "metrics"], body, &examples_dir());
+    assert!(
+        accepted,
+        "promtool check metrics rejected the text: {said}\n{body}"
+    );
+}
+
+#[tokio::test]
+async fn flapping_and_changes_are_series_promtool_accepts() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let registry = support::registry([Check::new("flaky", move || {
+        let run = runs.fetch_add(1, Ordering::SeqCst);
+        async move { (run.is_multiple_of(2), format!("run {run}")) }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)]);
+    for _ in 0..7 {
+        registry.run().await;
+    }
+    let addr =
+        support::servers::serve(support::servers::Adapter::Axum, Endpoint::new(registry)).await;
+    // The 8th run: pass, fail, … , fail.
+    let body = http::get(addr, "/healthcheck?format=prometheus").await.body;
+    for line in [
+        "# TYPE healthcheck_check_flapping gauge",
+        "healthcheck_check_flapping{check=\"flaky\"} 1",
+        "# TYPE healthcheck_check_state_change_percent gauge",
+        "healthcheck_check_state_change_percent{check=\"flaky\"} 40.99",
+        "# TYPE healthcheck_check_transitions_total counter",
+        "healthcheck_check_transitions_total{check=\"flaky\",from=\"pass\",to=\"fail\"} 4",
+        "healthcheck_check_transitions_total{check=\"flaky\",from=\"fail\",to=\"pass\"} 3",
+    ] {
+        assert!(
+            body.lines().any(|l| l == line),
+            "no line {line:?} in:\n{body}"
+        );
+    }
+    if !installed("promtool") {
+        return;
+    }
+    let (accepted, said) = promtool(&["check", "metrics"], &body, &examples_dir());
     assert!(
         accepted,
         "promtool check metrics rejected the text: {said}\n{body}"

@@ -87,3 +87,39 @@ fn the_postgres_cause_chain_it_quotes_is_the_one_tests_builtins_asserts() {
          error connecting to server: Connection refused (os error 111)",
     );
 }
+
+#[test]
+fn the_flapping_threshold_error_is_the_one_build_gives() {
+    let err = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("db", || async { true }).flapping_thresholds(40.0, 30.0))
+        .build()
+        .unwrap_err()
+        .to_string();
+    let message = "`flapping_low` (40) must be below `flapping_high` (30): flapping starts at the high one and stops at the low one";
+    assert!(err.starts_with(message), "{err}");
+    assert_quoted(&format!("`` {message} ``"));
+}
+
+#[tokio::test]
+async fn the_success_threshold_message_is_the_one_a_run_gives() {
+    let passing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&passing);
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(
+            Check::new("db", move || {
+                let up = flag.load(std::sync::atomic::Ordering::SeqCst);
+                async move { (up, if up { "up" } else { "down" }.to_string()) }
+            })
+            .success_threshold(3)
+            .success_ttl(std::time::Duration::ZERO)
+            .failed_ttl(std::time::Duration::ZERO),
+        )
+        .build()
+        .unwrap();
+    health.run().await;
+    passing.store(true, std::sync::atomic::Ordering::SeqCst);
+    let output = health.run().await.results[0].output.clone();
+    assert_quoted(&format!("`{output}`"));
+}

@@ -45,16 +45,18 @@ async fn the_response_is_flask_json_with_200_on_success() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
-    // The Flask fields, plus response time, pass/warn/fail status and group.
+    // The Flask fields, plus response time, pass/warn/fail status, group and flapping.
     assert_eq!(
         keys,
         [
             "checker",
             "expires",
+            "flapping",
             "group",
             "output",
             "passed",
             "response_time",
+            "state_change_percent",
             "status",
             "timestamp"
         ]

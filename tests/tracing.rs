@@ -339,6 +339,39 @@ async fn alternating_probes_tell_the_applications_phase_once_not_at_every_probe(
     assert!(told[0].contains("phase=\"UP\""), "{}", told[0]);
 }
 
+#[tokio::test]
+async fn flapping_is_told_once_when_it_starts_and_once_when_it_stops() {
+    let (captured, _scoped) = captured_on_this_thread();
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let registry = support::registry([Check::new("flaky", move || {
+        let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // Passes and fails by turns for 12 runs, then passes.
+        async move { run >= 12 || run.is_multiple_of(2) }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)]);
+    for _ in 0..40 {
+        registry.run().await;
+    }
+    let started = captured.lines_with("check started flapping");
+    let stopped = captured.lines_with("check stopped flapping");
+    assert_eq!(
+        (started.len(), stopped.len()),
+        (1, 1),
+        "{started:#?}{stopped:#?}"
+    );
+    assert!(
+        started[0].contains("WARN") && started[0].contains("check=\"flaky\""),
+        "{}",
+        started[0]
+    );
+    assert!(
+        stopped[0].contains("state_change_percent="),
+        "{}",
+        stopped[0]
+    );
+}
+
 /// Registered by value only (`instance`): a registry that never adds it never runs it.
 #[derive(healthcheck::Checker)]
 #[checker(name = "upstream_instance", instance)]

@@ -112,5 +112,40 @@ fn respond_on_task(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report, serialize, respond, respond_on_task);
+/// One run of one check, on the caller's task with nothing else to do: what each run
+/// costs, history and flap detection included. `steady` passes with the same message
+/// every time; `changing` passes and fails by turns with a new message each run (a new
+/// message and a change of status kept every run: the history's most work).
+fn runs(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("run");
+    let steady = registry(1, Duration::ZERO);
+    group.bench_function("steady", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(steady.run().await) })
+    });
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let changing = HealthCheck::builder()
+        .linked_checks(false)
+        .success_ttl(Duration::ZERO)
+        .failed_ttl(Duration::ZERO)
+        .check(Check::new("changing", move || {
+            let run = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move {
+                (
+                    run.is_multiple_of(2),
+                    format!("run {run} answered in {} ms", run % 97),
+                )
+            }
+        }))
+        .build()
+        .expect("one check");
+    group.bench_function("changing", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(changing.run().await) })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report, serialize, respond, respond_on_task, runs);
 criterion_main!(benches);

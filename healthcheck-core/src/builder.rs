@@ -9,12 +9,13 @@ use tokio::sync::OnceCell;
 use crate::changes::Changes;
 use crate::check::{Check, DEFAULT_GROUP};
 use crate::health::HealthStatus;
+use crate::history::Thresholds;
 use crate::info::Info;
 use crate::observe;
 use crate::registration::{Instance, Registration};
 use crate::registry::{HealthCheck, Parts, Shutdown};
 use crate::report::CheckResult;
-use crate::runner::{DEFAULT_MAX_OUTPUT, Defaults, Listener, RunContext};
+use crate::runner::{DEFAULT_MAX_OUTPUT, Defaults, FlappingListener, Listener, RunContext};
 use crate::shutdown::DEFAULT_DRAIN_DELAY;
 use crate::slots::{self, Slots};
 use crate::state::States;
@@ -53,6 +54,7 @@ pub struct Builder {
     hooks: Vec<Check>,
     states: States,
     listeners: Vec<Listener>,
+    flapping_listeners: Vec<FlappingListener>,
     max_output: usize,
     linked_checks: bool,
     startup_gates_readiness: bool,
@@ -68,12 +70,17 @@ impl Default for Builder {
                 timeout: DEFAULT_TIMEOUT,
                 success_ttl: DEFAULT_SUCCESS_TTL,
                 failed_ttl: DEFAULT_FAILED_TTL,
+                flapping: Thresholds {
+                    low: healthcheck_rules::FLAPPING_LOW,
+                    high: healthcheck_rules::FLAPPING_HIGH,
+                },
             },
             hostname: None,
             checks: Vec::new(),
             hooks: Vec::new(),
             states: States::default(),
             listeners: Vec::new(),
+            flapping_listeners: Vec::new(),
             max_output: DEFAULT_MAX_OUTPUT,
             linked_checks: true,
             startup_gates_readiness: true,
@@ -103,6 +110,16 @@ impl Builder {
         self
     }
 
+    /// Flapping thresholds of checks that set none, in percent state change: a check
+    /// starts flapping when its percent reaches `high` and stops when it falls to `low`
+    /// (default [`defaults::FLAPPING_LOW`](crate::defaults::FLAPPING_LOW) 25 and
+    /// [`defaults::FLAPPING_HIGH`](crate::defaults::FLAPPING_HIGH) 30, Icinga 2's). Each
+    /// from 0 to 100, `low` below `high`, checked by [`Builder::build`].
+    pub fn flapping_thresholds(mut self, low: f64, high: f64) -> Self {
+        self.defaults.flapping = Thresholds { low, high };
+        self
+    }
+
     /// The hostname reports carry (default: the machine's hostname).
     pub fn hostname(mut self, hostname: impl Into<String>) -> Self {
         self.hostname = Some(hostname.into());
@@ -117,13 +134,28 @@ impl Builder {
     }
 
     /// Calls `listener` whenever a check's status changes between pass, warn and fail,
-    /// with the previous status and the new result. It runs on the check's task: keep it
-    /// short (log, count, send on a channel). A panic in it is contained.
+    /// with the previous status and the new result. Before its first result a check
+    /// counts as passing: a first result that warns or fails is heard as a change from
+    /// pass, so every recovery heard has a failure heard before it. It runs on the
+    /// check's task: keep it short (log, count, send on a channel). A panic in it is
+    /// contained.
     pub fn on_change<F>(mut self, listener: F) -> Self
     where
         F: Fn(HealthStatus, &CheckResult) + Send + Sync + 'static,
     {
         self.listeners.push(Arc::new(listener));
+        self
+    }
+
+    /// Calls `listener` when a check starts flapping and when it stops, once each, with
+    /// the result that made it (`result.flapping` says which), in order with the
+    /// changes [`on_change`](Builder::on_change) hears. It runs on the check's task:
+    /// keep it short. A panic in it is contained.
+    pub fn on_flapping<F>(mut self, listener: F) -> Self
+    where
+        F: Fn(&CheckResult) + Send + Sync + 'static,
+    {
+        self.flapping_listeners.push(Arc::new(listener));
         self
     }
 
@@ -217,13 +249,22 @@ impl Builder {
         }
         let mut hooks = self.hooks;
         let mut problems = validation::default_problems(&self.defaults);
-        problems.extend(validation::sorted_problems(&mut checks, &self.states));
-        problems.extend(validation::sorted_problems(&mut hooks, &self.states));
+        problems.extend(validation::sorted_problems(
+            &mut checks,
+            &self.states,
+            &self.defaults,
+        ));
+        problems.extend(validation::sorted_problems(
+            &mut hooks,
+            &self.states,
+            &self.defaults,
+        ));
         validation::ok_or_error(problems)?;
         let changes = Changes::default();
         let context = Arc::new(RunContext {
             states: self.states,
             listeners: self.listeners,
+            flapping_listeners: self.flapping_listeners,
             max_output: self.max_output,
             changes: changes.clone(),
         });
@@ -307,6 +348,7 @@ impl std::fmt::Debug for Builder {
             .field("hooks", &self.hooks)
             .field("states", &self.states)
             .field("listeners", &self.listeners.len())
+            .field("flapping_listeners", &self.flapping_listeners.len())
             .field("linked_checks", &self.linked_checks)
             .finish_non_exhaustive()
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::checker::{Checker, Described};
 use crate::health::{Health, IntoHealth};
+use crate::history::OnFlapping;
 use crate::kind::Kind;
 use crate::registration::{Location, Registration, RunFuture, Settings};
 use crate::state::{StateKey, States};
@@ -41,6 +42,12 @@ pub struct Check {
     pub(crate) group_named: bool,
     pub(crate) critical: bool,
     pub(crate) failure_threshold: u32,
+    /// Passes in a row before a failed check counts as passing again.
+    pub(crate) success_threshold: u32,
+    /// Flapping thresholds, each `None` for the registry's.
+    pub(crate) flapping_low: Option<f64>,
+    pub(crate) flapping_high: Option<f64>,
+    pub(crate) on_flapping: OnFlapping,
     pub(crate) location: Location,
     /// The struct's type for a check made of a [`Checker`] value.
     pub(crate) checker_type: Option<std::any::TypeId>,
@@ -146,6 +153,10 @@ impl Check {
             group_named: false,
             critical: true,
             failure_threshold: 1,
+            success_threshold: 1,
+            flapping_low: None,
+            flapping_high: None,
+            on_flapping: OnFlapping::Report,
             location,
             checker_type: None,
         }
@@ -167,6 +178,10 @@ impl Check {
             .to_owned();
         self.critical = settings.critical;
         self.failure_threshold = settings.failure_threshold.max(1);
+        self.success_threshold = settings.success_threshold.max(1);
+        self.flapping_low = settings.flapping_low;
+        self.flapping_high = settings.flapping_high;
+        self.on_flapping = settings.on_flapping;
         self.location = settings.location;
         self
     }
@@ -261,6 +276,34 @@ impl Check {
         self
     }
 
+    /// How many passes in a row it takes before a failed check counts as passing again
+    /// (default 1): Envoy's `healthy_threshold`, AWS's healthy threshold count. The
+    /// passes before it report a failure that says so
+    /// (`ok (pass 1 of 3 in a row before it counts as passing)`). A check that has not
+    /// failed yet passes at its first pass.
+    pub fn success_threshold(mut self, passes: u32) -> Self {
+        self.success_threshold = passes.max(1);
+        self
+    }
+
+    /// The percent state change at which the check starts flapping (`high`) and at or
+    /// below which it stops (`low`); default the registry's
+    /// ([`Builder::flapping_thresholds`](crate::Builder::flapping_thresholds), else 25
+    /// and 30). Each from 0 to 100, `low` below `high`, checked by
+    /// [`Builder::build`](crate::Builder::build).
+    pub fn flapping_thresholds(mut self, low: f64, high: f64) -> Self {
+        self.flapping_low = Some(low);
+        self.flapping_high = Some(high);
+        self
+    }
+
+    /// What the check does while it flaps (default [`OnFlapping::Report`]: marked, no
+    /// other change; [`OnFlapping::Warn`] holds it at warn).
+    pub fn on_flapping(mut self, on_flapping: OnFlapping) -> Self {
+        self.on_flapping = on_flapping;
+        self
+    }
+
     /// The check's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -340,6 +383,10 @@ impl std::fmt::Debug for Check {
             .field("group", &self.group)
             .field("critical", &self.critical)
             .field("failure_threshold", &self.failure_threshold)
+            .field("success_threshold", &self.success_threshold)
+            .field("flapping_low", &self.flapping_low)
+            .field("flapping_high", &self.flapping_high)
+            .field("on_flapping", &self.on_flapping)
             .field("requires", &self.requires)
             .field("location", &self.location)
             .finish_non_exhaustive()

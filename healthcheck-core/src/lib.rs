@@ -25,6 +25,7 @@ mod details;
 mod endpoint;
 pub mod format;
 mod health;
+mod history;
 mod human_time;
 mod info;
 mod kind;
@@ -52,6 +53,7 @@ pub use details::Details;
 pub use endpoint::{Answer, Endpoint};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
 pub use healthcheck_macros::{Checker, async_trait, health_check};
+pub use history::{History, OnFlapping, PastResult, Transition};
 pub use info::Info;
 pub use kind::{Kind, Probe};
 pub use lifecycle::Phase;
@@ -77,6 +79,7 @@ pub mod defaults {
     pub use crate::registry::{MIN_REFRESH_INTERVAL, STARTUP_RETRY};
     pub use crate::runner::DEFAULT_MAX_OUTPUT as MAX_OUTPUT;
     pub use crate::shutdown::DEFAULT_DRAIN_DELAY as DRAIN_DELAY;
+    pub use healthcheck_rules::{FLAPPING_HIGH, FLAPPING_LOW};
 }
 
 /// The `http` crate this one's requests and responses come from.
@@ -87,6 +90,7 @@ pub use http;
 pub mod __private {
     pub use crate::check::run_checker;
     pub use crate::checker::Described;
+    pub use crate::history::OnFlapping;
     pub use crate::kind::Kind;
     pub use crate::registration::{Instance, Location, Registration, RunFuture, Settings};
     pub use crate::state::{State, StateKey, States};

@@ -20,20 +20,35 @@ pub(crate) struct Previous {
     pub(crate) outcome: Outcome,
 }
 
-/// A run has ended with `result`: record it, and tell what changed since `previous`.
+/// What a run changed, as the runner decided under the check's lock.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunChanges {
+    /// How the run before ended, if there was one.
+    pub(crate) previous: Option<Previous>,
+    /// The status a change told to listeners comes from (a first result that is not a
+    /// pass: from pass).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) told_from: Option<HealthStatus>,
+    /// Whether the check started or stopped flapping with this run.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) flapping_changed: bool,
+}
+
+/// A run has ended with `result`: record it, and tell what changed.
 pub(crate) fn run_ended(
     check: &Check,
     outcome: Outcome,
     result: &CheckResult,
-    previous: Option<Previous>,
+    changes: RunChanges,
     panic: Option<&CheckPanic>,
 ) {
     #[cfg(not(any(feature = "metrics", feature = "tracing")))]
     let _ = (outcome, result);
     #[cfg(feature = "metrics")]
-    record_metrics(check, outcome, result);
+    record_metrics(check, outcome, result, changes);
     #[cfg(feature = "tracing")]
-    trace_run_end(check, outcome, result, previous);
+    trace_run_end(check, outcome, result, changes);
+    let previous = changes.previous;
     let new_panic = previous.is_none_or(|previous| previous.outcome != Outcome::Panic);
     if let Some(panic) = panic.filter(|_| new_panic) {
         report_panic(check, panic);
@@ -41,7 +56,7 @@ pub(crate) fn run_ended(
 }
 
 #[cfg(feature = "metrics")]
-fn record_metrics(check: &Check, outcome: Outcome, result: &CheckResult) {
+fn record_metrics(check: &Check, outcome: Outcome, result: &CheckResult, changes: RunChanges) {
     let name = check.name.clone();
     for kind in &check.kinds {
         metrics::gauge!(
@@ -60,8 +75,21 @@ fn record_metrics(check: &Check, outcome: Outcome, result: &CheckResult) {
         "result" => outcome.as_str(),
     )
     .increment(1);
-    metrics::gauge!("healthcheck_check_last_run_timestamp_seconds", "check" => name)
+    metrics::gauge!("healthcheck_check_last_run_timestamp_seconds", "check" => name.clone())
         .set(crate::human_time::seconds_since_epoch(result.timestamp));
+    metrics::gauge!("healthcheck_check_flapping", "check" => name.clone())
+        .set(if result.flapping { 1.0 } else { 0.0 });
+    metrics::gauge!("healthcheck_check_state_change_percent", "check" => name.clone())
+        .set(result.state_change_percent);
+    if let Some(from) = changes.told_from {
+        metrics::counter!(
+            "healthcheck_check_transitions_total",
+            "check" => name,
+            "from" => from.as_str(),
+            "to" => result.status.as_str(),
+        )
+        .increment(1);
+    }
 }
 
 /// The application's phase has changed to `phase`.
@@ -120,12 +148,8 @@ pub(crate) fn run_span(check: &Check, parent: &RunParent) -> tracing::Span {
 }
 
 #[cfg(feature = "tracing")]
-fn trace_run_end(
-    check: &Check,
-    outcome: Outcome,
-    result: &CheckResult,
-    previous: Option<Previous>,
-) {
+fn trace_run_end(check: &Check, outcome: Outcome, result: &CheckResult, changes: RunChanges) {
+    let previous = changes.previous;
     let span = tracing::Span::current();
     span.record("result", outcome.as_str());
     span.record("duration", tracing::field::debug(result.response_time));
@@ -139,6 +163,15 @@ fn trace_run_end(
             tracing::warn!(target: "healthcheck", check = name, from, to, output, "check status changed");
         } else {
             tracing::info!(target: "healthcheck", check = name, from, to, output, "check status changed");
+        }
+    }
+    if changes.flapping_changed {
+        let name = check.name.as_str();
+        let percent = result.state_change_percent;
+        if result.flapping {
+            tracing::warn!(target: "healthcheck", check = name, state_change_percent = percent, "check started flapping");
+        } else {
+            tracing::info!(target: "healthcheck", check = name, state_change_percent = percent, "check stopped flapping");
         }
     }
     let new_timeout = previous.is_none_or(|previous| previous.outcome != Outcome::Timeout);

@@ -50,6 +50,14 @@ pub struct Settings {
     pub critical: bool,
     /// `failure_threshold = N`: consecutive failures before a failure counts.
     pub failure_threshold: u32,
+    /// `success_threshold = N`: consecutive passes before a failed check passes again.
+    pub success_threshold: u32,
+    /// `flapping_low = P`, or `None` for the registry's.
+    pub flapping_low: Option<f64>,
+    /// `flapping_high = P`, or `None` for the registry's.
+    pub flapping_high: Option<f64>,
+    /// `on_flapping = "warn"`.
+    pub on_flapping: crate::history::OnFlapping,
     /// Where the check is defined.
     pub location: Location,
 }

@@ -594,6 +594,31 @@ impl HealthCheck {
         slots::find(&self.slots.load(), name).map(|slot| slot.check.clone())
     }
 
+    /// The recent results and changes of the enabled check named `name`: the last 21
+    /// runs and 50 changes of status, newest first, whether it is flapping and its
+    /// percent state change. Kept in memory with the check (at most 2 KiB), so a check
+    /// unregistered takes its history with it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), healthcheck::CollectError> {
+    /// use healthcheck::{Check, HealthCheck};
+    ///
+    /// let health = HealthCheck::builder()
+    ///     .linked_checks(false)
+    ///     .check(Check::new("db", || async { (true, "db ok".to_string()) }))
+    ///     .build()?;
+    /// health.run().await;
+    /// let history = health.history("db").expect("a check named db");
+    /// assert_eq!(history.results[0].output.as_deref(), Some("db ok"));
+    /// assert!(!history.flapping);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn history(&self, name: &str) -> Option<crate::History> {
+        slots::find(&self.slots.load(), name).map(|slot| slot.history())
+    }
+
     /// The names of the groups of the enabled checks, in order, once each.
     pub fn groups(&self) -> Vec<String> {
         let mut groups = self.enabled(|check| check.group_name().to_owned());

@@ -63,6 +63,12 @@ pub struct CheckResult {
     pub expires: SystemTime,
     /// How long the run took, in seconds in JSON.
     pub response_time: Duration,
+    /// Whether the check is flapping (see [`History`](crate::History)): its percent
+    /// state change reached its high threshold and has not yet fallen to its low one.
+    pub flapping: bool,
+    /// Nagios' weighted percent state change over the check's last 21 runs, this one
+    /// included (0 to 100).
+    pub state_change_percent: f64,
     /// The check's runs up to this one; none for a result no run made ("not found").
     pub(crate) stats: Option<Arc<RunStats>>,
 }
@@ -82,6 +88,8 @@ impl CheckResult {
             timestamp: now,
             expires: now,
             response_time: Duration::ZERO,
+            flapping: false,
+            state_change_percent: 0.0,
             stats: None,
         }
     }
@@ -99,6 +107,8 @@ impl CheckResult {
             timestamp: self.timestamp,
             expires: self.expires,
             response_time: self.response_time,
+            flapping: self.flapping,
+            state_change_percent: self.state_change_percent,
             stats: self.stats.clone(),
         }
     }

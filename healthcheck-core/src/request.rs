@@ -29,6 +29,8 @@ pub(crate) enum Route {
     Group(String),
     /// `{base}/{name}`: one check.
     Check(String),
+    /// `{base}/{name}/history`: one check's recent results and changes.
+    History(String),
 }
 
 /// The query parameters the endpoint understands.
@@ -72,7 +74,7 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
         Rejection::new(
             StatusCode::NOT_FOUND,
             format!(
-                "no route {path:?}; the routes are {base}/, {base}/live, {base}/ready, {base}/startup, {base}/services and {base}/{{name}}"
+                "no route {path:?}; the routes are {base}/, {base}/live, {base}/ready, {base}/startup, {base}/services, {base}/{{name}} and {base}/{{name}}/history"
             ),
         )
     };
@@ -108,6 +110,9 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
     }
     match decoded.as_slice() {
         [group, name] if group == "group" && !name.is_empty() => Ok(Route::Group(name.to_string())),
+        [name, history] if history == "history" && !name.is_empty() => {
+            Ok(Route::History(name.to_string()))
+        }
         [one] if one.is_empty() => Err(not_found()),
         [one] => Ok(fixed_route(one).unwrap_or_else(|| Route::Check(one.to_string()))),
         _ => Err(not_found()),
@@ -254,6 +259,15 @@ mod tests {
             route(base, "/healthcheck/d%62"),
             Ok(Route::Check("db".into()))
         );
+        assert_eq!(
+            route(base, "/healthcheck/db/history"),
+            Ok(Route::History("db".into()))
+        );
+        assert_eq!(
+            route(base, "/healthcheck/group/history"),
+            Ok(Route::Group("history".into())),
+            "a group named history is a group"
+        );
         assert_eq!(route("", "/"), Ok(Route::All));
         assert_eq!(route("", "/live"), Ok(Route::Live));
     }
@@ -266,6 +280,8 @@ mod tests {
         assert_eq!(status("/other"), StatusCode::NOT_FOUND);
         assert_eq!(status("/healthcheck/live/extra"), StatusCode::NOT_FOUND);
         assert_eq!(status("/healthcheck//"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/healthcheck//history"), StatusCode::NOT_FOUND);
+        assert_eq!(status("/healthcheck/db/history/x"), StatusCode::NOT_FOUND);
         assert_eq!(status("/healthcheck/.."), StatusCode::BAD_REQUEST);
         assert_eq!(status("/healthcheck/%2e%2e"), StatusCode::BAD_REQUEST);
         assert_eq!(status("/healthcheck/a%2Fb"), StatusCode::BAD_REQUEST);

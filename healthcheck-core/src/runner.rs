@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use crate::changes::Changes;
 use crate::check::Check;
 use crate::health::{Health, HealthStatus};
+use crate::history::{self, Flap, History, Memory, OnFlapping, Thresholds};
 use crate::observe::{self, Previous};
 use crate::panics::{self, CheckPanic, Quiet};
 use crate::registration::RunFuture;
@@ -27,6 +28,10 @@ use crate::stats::{Outcome, RunStats};
 /// status and the new result.
 pub(crate) type Listener = Arc<dyn Fn(HealthStatus, &CheckResult) + Send + Sync>;
 
+/// Called when a check starts or stops flapping: the result that made it
+/// (`result.flapping` says which).
+pub(crate) type FlappingListener = Arc<dyn Fn(&CheckResult) + Send + Sync>;
+
 /// The longest output a result keeps by default; the rest is cut with a marker.
 pub const DEFAULT_MAX_OUTPUT: usize = 16 * 1024;
 
@@ -34,6 +39,7 @@ pub const DEFAULT_MAX_OUTPUT: usize = 16 * 1024;
 pub(crate) struct RunContext {
     pub(crate) states: States,
     pub(crate) listeners: Vec<Listener>,
+    pub(crate) flapping_listeners: Vec<FlappingListener>,
     pub(crate) max_output: usize,
     /// Told every change of a check's status.
     pub(crate) changes: Changes,
@@ -59,11 +65,13 @@ pub(crate) struct Slot {
     timeout: Duration,
     success_ttl: Duration,
     failed_ttl: Duration,
+    flapping: Thresholds,
     state: Mutex<SlotState>,
     /// Wakes the callers waiting on the run under way when its result is known.
     run_ended: Notify,
-    /// Set by the first run that really passed (before the threshold or `critical`
-    /// softened anything): startup is over once every startup check has.
+    /// Set by the first run that has the check passing by its thresholds (a pass, or
+    /// `success_threshold` in a row after a failure): startup is over once every
+    /// startup check has.
     passed_once: AtomicBool,
     /// A disabled check is neither listed nor run.
     enabled: AtomicBool,
@@ -80,14 +88,40 @@ struct SlotState {
     overrunning: bool,
     /// Failures in a row, for the failure threshold.
     failures_in_a_row: u32,
-    /// Status changes not yet told to the listeners, oldest first.
-    transitions: VecDeque<(HealthStatus, Arc<CheckResult>)>,
+    /// Passes in a row, for the success threshold.
+    passes_in_a_row: u32,
+    /// Where the thresholds have the check stand.
+    standing: Standing,
+    /// The last results and changes, and flap detection over them.
+    memory: Memory,
+    /// Changes not yet told to the listeners, oldest first.
+    transitions: VecDeque<Told>,
     /// Whether a task is telling the listeners; others leave their changes to it.
     delivering: bool,
     /// How the last run ended, for telling changes apart from repeats.
     last_outcome: Option<Outcome>,
     /// The runs so far; each result carries a copy.
     stats: RunStats,
+}
+
+/// Where the failure and success thresholds have a check stand between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// No run yet: a first failure counts at once (a check that never passed is not
+    /// given the failure threshold's grace), a first pass too.
+    Unproven,
+    /// Passing: failures count once `failure_threshold` are in a row.
+    Up,
+    /// Failed: passes count once `success_threshold` are in a row.
+    Down,
+}
+
+/// A change for the listeners.
+enum Told {
+    /// The reported status changed from this one to the result's.
+    Status(HealthStatus, Arc<CheckResult>),
+    /// The check started or stopped flapping (`result.flapping`).
+    Flapping(Arc<CheckResult>),
 }
 
 /// A check's result: known, or coming from the run under way (started by this caller or
@@ -161,6 +195,17 @@ pub(crate) struct Defaults {
     pub(crate) timeout: Duration,
     pub(crate) success_ttl: Duration,
     pub(crate) failed_ttl: Duration,
+    pub(crate) flapping: Thresholds,
+}
+
+impl Defaults {
+    /// `check`'s flapping thresholds, each it sets none of the registry's.
+    pub(crate) fn flapping_of(&self, check: &Check) -> Thresholds {
+        Thresholds {
+            low: check.flapping_low.unwrap_or(self.flapping.low),
+            high: check.flapping_high.unwrap_or(self.flapping.high),
+        }
+    }
 }
 
 impl Slot {
@@ -169,11 +214,15 @@ impl Slot {
             timeout: check.timeout.unwrap_or(defaults.timeout),
             success_ttl: check.success_ttl.unwrap_or(defaults.success_ttl),
             failed_ttl: check.failed_ttl.unwrap_or(defaults.failed_ttl),
+            flapping: defaults.flapping_of(&check),
             state: Mutex::new(SlotState {
                 cached: None,
                 running: false,
                 overrunning: false,
                 failures_in_a_row: 0,
+                passes_in_a_row: 0,
+                standing: Standing::Unproven,
+                memory: Memory::default(),
                 transitions: VecDeque::new(),
                 delivering: false,
                 last_outcome: None,
@@ -198,6 +247,13 @@ impl Slot {
     /// Whether any run of this check has a result.
     pub(crate) fn has_result(&self) -> bool {
         self.lock().cached.is_some()
+    }
+
+    /// The check's recent results and changes.
+    pub(crate) fn history(&self) -> History {
+        self.lock()
+            .memory
+            .history(&self.check.name, self.flapping, self.check.on_flapping)
     }
 
     /// Whether any run of this check has really passed.
@@ -252,21 +308,55 @@ impl Slot {
         Lookup::Waiting(self, run_ended)
     }
 
-    /// What a run's raw result reports once the failure threshold and `critical` apply.
-    fn judged(&self, mut health: Health, failures_in_a_row: u32) -> Health {
-        if health.status != HealthStatus::Fail {
-            return health;
+    /// What a run's own result reports once the failure and success thresholds and
+    /// `critical` apply; the counters and the standing moved on.
+    fn judged(&self, mut health: Health, state: &mut SlotState) -> Health {
+        let failed = health.status == HealthStatus::Fail;
+        if failed {
+            state.failures_in_a_row = state.failures_in_a_row.saturating_add(1);
+            state.passes_in_a_row = 0;
+        } else {
+            state.passes_in_a_row = state.passes_in_a_row.saturating_add(1);
+            state.failures_in_a_row = 0;
         }
-        let threshold = self.check.failure_threshold;
-        if failures_in_a_row < threshold {
-            health.status = HealthStatus::Warn;
-            health.message = format!(
-                "{} (failure {failures_in_a_row} of {threshold} in a row before it counts)",
-                health.message
-            );
-        } else if !self.check.critical {
+        let (failures, passes) = (state.failures_in_a_row, state.passes_in_a_row);
+        let (needed_failures, needed_passes) =
+            (self.check.failure_threshold, self.check.success_threshold);
+        state.standing = match (state.standing, failed) {
+            (Standing::Up, true) if failures < needed_failures => {
+                health.status = HealthStatus::Warn;
+                health.message = format!(
+                    "{} (failure {failures} of {needed_failures} in a row before it counts)",
+                    health.message
+                );
+                return health;
+            }
+            (_, true) => Standing::Down,
+            (Standing::Down, false) if passes < needed_passes => {
+                health.status = HealthStatus::Fail;
+                health.message = format!(
+                    "{} (pass {passes} of {needed_passes} in a row before it counts as passing)",
+                    health.message
+                );
+                Standing::Down
+            }
+            (_, false) => Standing::Up,
+        };
+        if health.status == HealthStatus::Fail && !self.check.critical {
             health.status = HealthStatus::Warn;
             health.message = format!("{} (not critical)", health.message);
+        }
+        health
+    }
+
+    /// `health` held at warn while the check flaps, if its policy says so.
+    fn held(&self, mut health: Health, flap: Flap) -> Health {
+        if flap.flapping && self.check.on_flapping == OnFlapping::Warn {
+            health.status = HealthStatus::Warn;
+            health.message = format!(
+                "{} (flapping: {:.1}% state change; held at warn)",
+                health.message, flap.percent
+            );
         }
         health
     }
@@ -274,7 +364,7 @@ impl Slot {
     /// Tells the listeners every queued change, in order. One task delivers at a time;
     /// a change queued while it delivers is delivered by it, after the earlier ones.
     fn deliver_transitions(&self) {
-        if self.context.listeners.is_empty() {
+        if self.context.listeners.is_empty() && self.context.flapping_listeners.is_empty() {
             return;
         }
         {
@@ -285,19 +375,30 @@ impl Slot {
             state.delivering = true;
         }
         loop {
-            let (previous, result) = {
+            let told = {
                 let mut state = self.lock();
                 match state.transitions.pop_front() {
-                    Some(transition) => transition,
+                    Some(told) => told,
                     None => {
                         state.delivering = false;
                         return;
                     }
                 }
             };
-            for listener in &self.context.listeners {
-                // A panicking listener is contained; the others still hear the change.
-                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener(previous, &result)));
+            // A panicking listener is contained; the others still hear the change.
+            match told {
+                Told::Status(previous, result) => {
+                    for listener in &self.context.listeners {
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            listener(previous, &result)
+                        }));
+                    }
+                }
+                Told::Flapping(result) => {
+                    for listener in &self.context.flapping_listeners {
+                        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| listener(&result)));
+                    }
+                }
             }
         }
     }
@@ -332,9 +433,10 @@ impl Slot {
         Arc::new(result)
     }
 
-    /// Under the lock: `health`, the run's own, judged by the failure threshold and
-    /// `critical`; the run counted; the result made and cached; the run marked ended
-    /// (unless `overrunning`); a change of status queued for the listeners.
+    /// Under the lock: the run kept in the check's history and weighed for flapping;
+    /// `health`, the run's own, judged by the thresholds and `critical` and held while
+    /// flapping if the check says so; the run counted; the result made and cached; the
+    /// run marked ended (unless `overrunning`); changes queued for the listeners.
     fn store(&self, health: Health, ended: &Ended, overrunning: bool) -> Stored {
         let failed = health.status == HealthStatus::Fail;
         // A failure is retried after `failed_ttl` even while the threshold shows a warning.
@@ -345,29 +447,47 @@ impl Slot {
         };
         let timestamp = SystemTime::now();
         let mut state = self.lock();
-        state.failures_in_a_row = if failed {
-            state.failures_in_a_row.saturating_add(1)
-        } else {
-            0
+        let run = history::Run {
+            at: timestamp,
+            duration: ended.response_time,
+            status: health.status,
+            message: &health.message,
         };
-        let health = self.judged(health, state.failures_in_a_row);
+        let flap = state.memory.record_run(&run, self.flapping);
+        let health = self.judged(health, &mut state);
+        let health = self.held(health, flap);
+        let status = health.status;
+        state.memory.record_reported(status);
         state
             .stats
             .count(ended.outcome, ended.response_time, timestamp);
+        let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
+        // Events compare a first result with pass: every recovery told has a failure
+        // told before it.
+        let told_from = match previous {
+            Some(previous) => (previous != status).then_some(previous),
+            None => (status != HealthStatus::Pass).then_some(HealthStatus::Pass),
+        };
+        let output = capped(health.message, self.context.max_output);
+        if let Some(from) = told_from {
+            state.stats.count_transition(from, status);
+            state.memory.record_change(from, status, timestamp, &output);
+        }
         let result = Arc::new(CheckResult {
             checker: self.check.name.clone(),
-            output: capped(health.message, self.context.max_output),
-            passed: health.status != HealthStatus::Fail,
-            status: health.status,
+            output,
+            passed: status != HealthStatus::Fail,
+            status,
             group: self.check.group.clone(),
             details: health.details,
             timestamp,
             // TTLs are validated to at most a year; saturate rather than panic anyway.
             expires: timestamp.checked_add(ttl).unwrap_or(timestamp),
             response_time: ended.response_time,
+            flapping: flap.flapping,
+            state_change_percent: flap.percent,
             stats: Some(Arc::new(state.stats.clone())),
         });
-        let previous = state.cached.as_ref().map(|(cached, _)| cached.status);
         let before = previous
             .zip(state.last_outcome)
             .map(|(status, outcome)| Previous { status, outcome });
@@ -379,17 +499,24 @@ impl Slot {
         } else {
             state.running = false;
         }
-        let changed = previous != Some(result.status);
-        if let Some(previous) = previous.filter(|_| changed)
-            && !self.context.listeners.is_empty()
-        {
-            state.transitions.push_back((previous, Arc::clone(&result)));
+        if flap.changed && !self.context.flapping_listeners.is_empty() {
+            state
+                .transitions
+                .push_back(Told::Flapping(Arc::clone(&result)));
+        }
+        if let Some(from) = told_from.filter(|_| !self.context.listeners.is_empty()) {
+            state
+                .transitions
+                .push_back(Told::Status(from, Arc::clone(&result)));
         }
         Stored {
-            result,
             before,
-            changed,
-            failed,
+            // A first result is a change for watchers, whatever it is.
+            changed: previous != Some(status),
+            told_from,
+            flapping_changed: flap.changed,
+            up: state.standing == Standing::Up,
+            result,
         }
     }
 
@@ -399,7 +526,7 @@ impl Slot {
         if stored.changed {
             self.context.changes.changed();
         }
-        if !stored.failed {
+        if stored.up {
             self.passed_once.store(true, Ordering::Release);
         }
         // After the result and the startup latch are in place: a report that sees the
@@ -411,7 +538,11 @@ impl Slot {
             check,
             ended.outcome,
             result,
-            stored.before,
+            observe::RunChanges {
+                previous: stored.before,
+                told_from: stored.told_from,
+                flapping_changed: stored.flapping_changed,
+            },
             ended.panic.as_ref(),
         );
         self.run_ended.notify_waiters();
@@ -651,10 +782,14 @@ struct Stored {
     result: Arc<CheckResult>,
     /// The status and outcome before this run, if there was one.
     before: Option<Previous>,
-    /// Whether the status changed.
+    /// Whether the status changed (a first result always has), for watchers.
     changed: bool,
-    /// Whether the run itself failed (before the threshold or `critical`).
-    failed: bool,
+    /// The status a change told to the listeners comes from.
+    told_from: Option<HealthStatus>,
+    /// Whether the check started or stopped flapping.
+    flapping_changed: bool,
+    /// Whether the thresholds have the check passing (it has really passed).
+    up: bool,
 }
 
 /// How a run ended, before the threshold and `critical` apply.

@@ -46,7 +46,11 @@ impl Slots {
 
     /// Adds a check, validated like `build` does, unless one of that name exists.
     pub(crate) fn register(&self, check: Check) -> Result<(), CollectError> {
-        validation::ok_or_error(validation::check_problems(&check, &self.context.states))?;
+        validation::ok_or_error(validation::check_problems(
+            &check,
+            &self.context.states,
+            &self.defaults,
+        ))?;
         let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.load();
         match current.binary_search_by(|slot| slot.check.name().cmp(check.name())) {

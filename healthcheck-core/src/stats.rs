@@ -24,6 +24,14 @@ pub(crate) fn status_value(status: HealthStatus) -> f64 {
     }
 }
 
+fn status_index(status: HealthStatus) -> usize {
+    match status {
+        HealthStatus::Pass => 0,
+        HealthStatus::Warn => 1,
+        HealthStatus::Fail => 2,
+    }
+}
+
 /// Every phase, for `healthcheck_phase`: 1 for the current one, 0 for the others.
 pub(crate) const PHASES: [Phase; 5] = [
     Phase::Starting,
@@ -101,6 +109,8 @@ pub struct RunStats {
     /// Runs per bucket of [`DURATION_BUCKETS`] (not cumulative), then those above.
     buckets: [u64; DURATION_BUCKETS.len() + 1],
     total_seconds: f64,
+    /// Changes of the reported status, `[from][to]` (pass, warn, fail).
+    transitions: [[u64; 3]; 3],
     /// When the last run ended.
     pub last_run: Option<SystemTime>,
 }
@@ -112,6 +122,7 @@ impl RunStats {
             runs: [0; 5],
             buckets: [0; DURATION_BUCKETS.len() + 1],
             total_seconds: 0.0,
+            transitions: [[0; 3]; 3],
             last_run: None,
         }
     }
@@ -128,6 +139,18 @@ impl RunStats {
         self.buckets[bucket] = self.buckets[bucket].saturating_add(1);
         self.total_seconds += seconds;
         self.last_run = Some(ended);
+    }
+
+    /// Counts one change of the reported status.
+    pub(crate) fn count_transition(&mut self, from: HealthStatus, to: HealthStatus) {
+        let slot = &mut self.transitions[status_index(from)][status_index(to)];
+        *slot = slot.saturating_add(1);
+    }
+
+    /// Changes of the reported status from `from` to `to` so far (a check's first
+    /// result, when it is not a pass, counts as a change from pass).
+    pub fn transitions(&self, from: HealthStatus, to: HealthStatus) -> u64 {
+        self.transitions[status_index(from)][status_index(to)]
     }
 
     /// Runs that ended with `outcome`.

@@ -70,6 +70,15 @@ pub enum Problem {
         /// What is wrong, naming the setting.
         problem: String,
     },
+    /// A check's flapping thresholds are out of range or out of order.
+    InvalidThreshold {
+        /// The check's name, or `None` for a registry-wide default.
+        name: Option<String>,
+        /// Where the check is defined; `None` for a default.
+        location: Option<Location>,
+        /// What is wrong, naming the setting.
+        problem: String,
+    },
     /// A check asks for a `State<T>` that was not given with
     /// [`Builder::state`](crate::Builder::state).
     MissingState {
@@ -117,8 +126,14 @@ impl std::fmt::Display for Problem {
                 name: Some(name),
                 location: Some(location),
                 problem,
+            }
+            | Problem::InvalidThreshold {
+                name: Some(name),
+                location: Some(location),
+                problem,
             } => write!(f, "{problem} (check `{name}` defined at {location})"),
-            Problem::InvalidDuration { problem, .. } => {
+            Problem::InvalidDuration { problem, .. }
+            | Problem::InvalidThreshold { problem, .. } => {
                 write!(f, "{problem} (the registry's default)")
             }
             Problem::MissingState {
@@ -171,8 +186,9 @@ pub(crate) fn ok_or_error(problems: Vec<Problem>) -> Result<(), CollectError> {
     }
 }
 
-/// The problems of one check's name, tags, group, durations and state.
-pub(crate) fn check_problems(check: &Check, states: &States) -> Vec<Problem> {
+/// The problems of one check's name, tags, group, durations, thresholds and state
+/// (thresholds it leaves to the registry taken from `defaults`).
+pub(crate) fn check_problems(check: &Check, states: &States, defaults: &Defaults) -> Vec<Problem> {
     let mut problems = Vec::new();
     let name = || check.name.clone();
     let location = check.location;
@@ -213,6 +229,16 @@ pub(crate) fn check_problems(check: &Check, states: &States) -> Vec<Problem> {
             });
         }
     }
+    if check.flapping_low.is_some() || check.flapping_high.is_some() {
+        let thresholds = defaults.flapping_of(check);
+        if let Some(problem) = rules::flapping_problem(thresholds.low, thresholds.high) {
+            problems.push(Problem::InvalidThreshold {
+                name: Some(name()),
+                location: Some(location),
+                problem,
+            });
+        }
+    }
     for missing in check.requires.iter().filter(|key| !states.contains(key)) {
         problems.push(Problem::MissingState {
             name: name(),
@@ -230,7 +256,7 @@ pub(crate) fn default_problems(defaults: &Defaults) -> Vec<Problem> {
         ("success_ttl", defaults.success_ttl),
         ("failed_ttl", defaults.failed_ttl),
     ];
-    durations
+    let mut problems: Vec<Problem> = durations
         .into_iter()
         .filter_map(|(key, duration)| rules::duration_problem(key, duration))
         .map(|problem| Problem::InvalidDuration {
@@ -238,16 +264,29 @@ pub(crate) fn default_problems(defaults: &Defaults) -> Vec<Problem> {
             location: None,
             problem,
         })
-        .collect()
+        .collect();
+    let flapping = defaults.flapping;
+    if let Some(problem) = rules::flapping_problem(flapping.low, flapping.high) {
+        problems.push(Problem::InvalidThreshold {
+            name: None,
+            location: None,
+            problem,
+        });
+    }
+    problems
 }
 
 /// Sorts `checks` by name and returns every problem: each check's, then each pair of
 /// checks sharing a name.
-pub(crate) fn sorted_problems(checks: &mut [Check], states: &States) -> Vec<Problem> {
+pub(crate) fn sorted_problems(
+    checks: &mut [Check],
+    states: &States,
+    defaults: &Defaults,
+) -> Vec<Problem> {
     checks.sort_by(|a, b| a.name.cmp(&b.name));
     let mut problems: Vec<Problem> = checks
         .iter()
-        .flat_map(|check| check_problems(check, states))
+        .flat_map(|check| check_problems(check, states, defaults))
         .collect();
     problems.extend(
         checks

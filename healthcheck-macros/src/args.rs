@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use healthcheck_rules::{self as rules, KINDS};
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
-const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `crate`";
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `success_threshold`, `flapping_low`, `flapping_high`, `on_flapping`, `crate`";
 
 /// What the arguments are written on.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,14 @@ pub struct Args {
     pub critical: bool,
     /// `failure_threshold = N`, at least 1.
     pub failure_threshold: u32,
+    /// `success_threshold = N`, at least 1.
+    pub success_threshold: u32,
+    /// `flapping_low = P`, a percent.
+    pub flapping_low: Option<f64>,
+    /// `flapping_high = P`, a percent.
+    pub flapping_high: Option<f64>,
+    /// `on_flapping = "warn"`: whether the check is held at warn while it flaps.
+    pub hold_while_flapping: bool,
     /// `crate = "hc"`: the path of the `healthcheck` crate when it is renamed.
     pub krate: Option<syn::Path>,
     /// `instance` (structs only): registered by value, not at link time.
@@ -75,6 +83,10 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
     let mut group = None;
     let mut critical = None;
     let mut failure_threshold = None;
+    let mut success_threshold = None;
+    let mut flapping_low = None;
+    let mut flapping_high = None;
+    let mut on_flapping = None;
     let mut krate = None;
     let mut instance = None;
 
@@ -107,6 +119,18 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
         } else if meta.path.is_ident("failure_threshold") {
             // #[health_check(failure_threshold = 3)]
             parse_threshold(&meta).and_then(|v| set_once(&meta, &mut failure_threshold, v))
+        } else if meta.path.is_ident("success_threshold") {
+            // #[health_check(success_threshold = 3)]
+            parse_threshold(&meta).and_then(|v| set_once(&meta, &mut success_threshold, v))
+        } else if meta.path.is_ident("flapping_low") {
+            // #[health_check(flapping_low = 20)]
+            parse_percent(&meta).and_then(|v| set_once(&meta, &mut flapping_low, v))
+        } else if meta.path.is_ident("flapping_high") {
+            // #[health_check(flapping_high = 40.5)]
+            parse_percent(&meta).and_then(|v| set_once(&meta, &mut flapping_high, v))
+        } else if meta.path.is_ident("on_flapping") {
+            // #[health_check(on_flapping = "warn")]
+            parse_on_flapping(&meta).and_then(|v| set_once(&meta, &mut on_flapping, v))
         } else if meta.path.is_ident("crate") {
             // #[health_check(crate = "hc")]
             parse_crate_path(&meta).and_then(|v| set_once(&meta, &mut krate, v))
@@ -149,6 +173,11 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
             ),
         ));
     }
+    if let (Some((low, low_lit)), Some((high, _))) = (&flapping_low, &flapping_high)
+        && let Some(problem) = rules::flapping_problem(*low, *high)
+    {
+        errors.push(syn::Error::new_spanned(low_lit, problem));
+    }
     errors.finish()?;
     let name = name.expect("a given name without an error was stored");
     Ok(Args {
@@ -161,6 +190,10 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
         group,
         critical: critical.unwrap_or(true),
         failure_threshold: failure_threshold.unwrap_or(1),
+        success_threshold: success_threshold.unwrap_or(1),
+        flapping_low: flapping_low.map(|(value, _)| value),
+        flapping_high: flapping_high.map(|(value, _)| value),
+        hold_while_flapping: on_flapping.unwrap_or(false),
         krate,
         instance: instance.unwrap_or(false),
     })
@@ -297,18 +330,57 @@ fn parse_bool(meta: &ParseNestedMeta) -> syn::Result<bool> {
     }
 }
 
-fn parse_threshold(meta: &ParseNestedMeta) -> syn::Result<u32> {
+/// `= P`, a percent state change from 0 to 100 (a whole or decimal number), with its
+/// literal for errors about it.
+fn parse_percent(meta: &ParseNestedMeta) -> syn::Result<(f64, syn::Expr)> {
+    let key = path_text(meta);
     let expr: syn::Expr = meta.value()?.parse()?;
-    let message = "`failure_threshold` takes a whole number from 1, such as failure_threshold = 3";
+    let value = match &expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        }) => lit.base10_parse::<u32>().ok().map(f64::from),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Float(lit),
+            ..
+        }) => lit.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    match value {
+        Some(value) if (0.0..=100.0).contains(&value) => Ok((value, expr)),
+        _ => Err(syn::Error::new_spanned(
+            &expr,
+            format!("`{key}` takes a percent state change from 0 to 100, such as {key} = 30"),
+        )),
+    }
+}
+
+/// `= "report"` or `= "warn"`: whether the check is held at warn while it flaps.
+fn parse_on_flapping(meta: &ParseNestedMeta) -> syn::Result<bool> {
+    let value = string_value(meta, "on_flapping = \"warn\"")?;
+    match value.value().as_str() {
+        "report" => Ok(false),
+        "warn" => Ok(true),
+        other => Err(syn::Error::new_spanned(
+            &value,
+            format!("`on_flapping` is \"report\" or \"warn\", not {other:?}"),
+        )),
+    }
+}
+
+fn parse_threshold(meta: &ParseNestedMeta) -> syn::Result<u32> {
+    let key = path_text(meta);
+    let expr: syn::Expr = meta.value()?.parse()?;
+    let message = format!("`{key}` takes a whole number from 1, such as {key} = 3");
     match &expr {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Int(lit),
             ..
         }) => match lit.base10_parse::<u32>() {
             Ok(count) if count >= 1 => Ok(count),
-            _ => Err(syn::Error::new_spanned(lit, message)),
+            _ => Err(syn::Error::new_spanned(lit, &message)),
         },
-        other => Err(syn::Error::new_spanned(other, message)),
+        other => Err(syn::Error::new_spanned(other, &message)),
     }
 }
 

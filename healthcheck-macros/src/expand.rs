@@ -173,6 +173,18 @@ pub fn settings(private: &TokenStream, args: &Args) -> TokenStream {
     };
     let critical = args.critical;
     let failure_threshold = args.failure_threshold;
+    let success_threshold = args.success_threshold;
+    let percent = |value: Option<f64>| match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    };
+    let flapping_low = percent(args.flapping_low);
+    let flapping_high = percent(args.flapping_high);
+    let on_flapping = if args.hold_while_flapping {
+        quote!(#private::OnFlapping::Warn)
+    } else {
+        quote!(#private::OnFlapping::Report)
+    };
     quote! {
         #private::Settings {
             name: #name,
@@ -184,6 +196,10 @@ pub fn settings(private: &TokenStream, args: &Args) -> TokenStream {
             group: #group,
             critical: #critical,
             failure_threshold: #failure_threshold,
+            success_threshold: #success_threshold,
+            flapping_low: #flapping_low,
+            flapping_high: #flapping_high,
+            on_flapping: #on_flapping,
             location: #private::Location {
                 file: ::core::file!(),
                 line: ::core::line!(),

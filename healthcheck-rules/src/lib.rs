@@ -61,6 +61,33 @@ pub fn duration_problem(key: &str, duration: Duration) -> Option<String> {
     None
 }
 
+/// The percent state change at which a check starts flapping, unless it sets its own:
+/// Icinga 2's default. A check that changes in about a third of its last 20 runs flaps.
+pub const FLAPPING_HIGH: f64 = 30.0;
+
+/// The percent state change at or below which a flapping check stops flapping, unless
+/// it sets its own: Icinga 2's default, 5 points below the high one, so a check near the
+/// line does not start and stop on every run.
+pub const FLAPPING_LOW: f64 = 25.0;
+
+/// Why `low` and `high` cannot be a check's flapping thresholds (percent state change),
+/// or `None` when they can: each from 0 to 100, `low` below `high`.
+pub fn flapping_problem(low: f64, high: f64) -> Option<String> {
+    for (key, value) in [("flapping_low", low), ("flapping_high", high)] {
+        if !(0.0..=100.0).contains(&value) {
+            return Some(format!(
+                "`{key}` is {value}; it is a percent state change from 0 to 100"
+            ));
+        }
+    }
+    if low >= high {
+        return Some(format!(
+            "`flapping_low` ({low}) must be below `flapping_high` ({high}): flapping starts at the high one and stops at the low one"
+        ));
+    }
+    None
+}
+
 /// Names and tags: 1 to 64 characters of `A-Za-z0-9_.-`, safe in a URL and a query.
 fn word_problem(what: &str, word: &str) -> Option<String> {
     if word.is_empty() {

@@ -287,7 +287,7 @@ async fn any_failed_check_fails_the_report_and_no_checks_at_all_is_success() {
 
 #[tokio::test]
 async fn a_failure_counts_only_after_the_threshold_of_failures_in_a_row() {
-    let failing = Arc::new(AtomicBool::new(true));
+    let failing = Arc::new(AtomicBool::new(false));
     let health = HealthCheck::builder()
         .linked_checks(false)
         .check(switched("db", &failing).failure_threshold(3))
@@ -295,6 +295,8 @@ async fn a_failure_counts_only_after_the_threshold_of_failures_in_a_row() {
         .unwrap();
     let run = || async { health.run().await.results[0].clone() };
 
+    assert_eq!(run().await.status, HealthStatus::Pass);
+    failing.store(true, Ordering::SeqCst);
     let first = run().await;
     assert_eq!(first.status, HealthStatus::Warn);
     assert_eq!(

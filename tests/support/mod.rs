@@ -27,6 +27,17 @@ pub fn registry(checks: impl IntoIterator<Item = Check>) -> HealthCheck {
         .expect("valid, unique names")
 }
 
+/// A never-cached check that fails (`down`) while `failing` is set, else passes (`up`).
+pub fn switched(name: &str, failing: &Arc<std::sync::atomic::AtomicBool>) -> Check {
+    let failing = Arc::clone(failing);
+    Check::new(name, move || {
+        let failed = failing.load(Ordering::SeqCst);
+        async move { (!failed, if failed { "down" } else { "up" }.to_string()) }
+    })
+    .success_ttl(Duration::ZERO)
+    .failed_ttl(Duration::ZERO)
+}
+
 /// Status, content type and body of `GET path` from `endpoint`, with `accept` if given.
 pub async fn get_accepting(
     endpoint: &healthcheck::Endpoint,

@@ -34,6 +34,17 @@ fn flaky() -> Result<&'static str, std::io::Error> {
     Err(std::io::Error::other("refused"))
 }
 
+#[health_check(
+    name = "steady",
+    success_threshold = 2,
+    flapping_low = 10,
+    flapping_high = 40.5,
+    on_flapping = "warn"
+)]
+async fn steady() -> (bool, &'static str) {
+    (true, "steady")
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let health = HealthCheck::builder()
@@ -49,7 +60,12 @@ async fn main() {
     assert_eq!(report.result("disk").unwrap().details["observedValue"], 90);
     assert_eq!(status("flag"), HealthStatus::Fail);
     assert_eq!(status("static_message"), HealthStatus::Warn);
-    assert_eq!(status("flaky"), HealthStatus::Warn, "1 of 3 failures");
+    // Never passed: the threshold's grace begins after a first pass.
+    assert_eq!(status("flaky"), HealthStatus::Fail);
+    let steady = health.history("steady").unwrap();
+    assert_eq!((steady.flapping_low, steady.flapping_high), (10.0, 40.5));
+    assert_eq!(steady.on_flapping, healthcheck::OnFlapping::Warn);
+    assert_eq!(status("steady"), HealthStatus::Pass, "a first pass passes");
     // Without the state, `build` names the check, where it is and the type.
     let err = HealthCheck::builder().state(Limit(1)).build().unwrap_err().to_string();
     assert!(err.contains("`pool`") && err.contains("Pool"), "{err}");

@@ -275,6 +275,7 @@ impl Endpoint {
             Action::Refuse(rejection) => respond::refused(&rejection),
             Action::Services(tags) => respond::services(config, &tags, plan.details),
             Action::Info => respond::info(config, plan.details),
+            Action::History(name) => respond::history(config, &name, plan.details),
             Action::Run(run) => {
                 let again = run.cache.as_ref().and_then(|key| {
                     answers::again(key, config.health.generation(), Instant::now())

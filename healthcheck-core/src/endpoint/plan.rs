@@ -30,6 +30,8 @@ pub(crate) enum Action {
     Services(Vec<String>),
     /// `{base}/info`.
     Info,
+    /// `{base}/{name}/history`.
+    History(String),
     /// A run of the checks selected, and its report written.
     Run(Run),
 }
@@ -112,6 +114,7 @@ fn action(
     let probe = match route {
         Route::Services => return Ok(Action::Services(query.tags)),
         Route::Info => return Ok(Action::Info),
+        Route::History(name) => return Ok(Action::History(name)),
         Route::Check(_) | Route::Group(_) | Route::All => Probe::Combined,
         Route::Live => Probe::Liveness,
         Route::Ready => Probe::Readiness,

@@ -12,6 +12,7 @@ use super::config::Config;
 use super::plan::Run;
 use crate::answers::{self, Made};
 use crate::format::Rendering;
+use crate::human_time::seconds_since_epoch;
 use crate::kind::Kind;
 use crate::registration::Location;
 use crate::registry::{Ran, Unknown};
@@ -170,6 +171,57 @@ pub(crate) fn info(config: &Config, details: bool) -> Response<String> {
         body.retain(|key, _| key == "status");
     }
     json(StatusCode::OK, &info)
+}
+
+/// `{base}/{name}/history`: the check's recent results and changes, newest first;
+/// outputs withheld unless `details`; a 404 naming the check when there is none.
+pub(crate) fn history(config: &Config, name: &str, details: bool) -> Response<String> {
+    use serde_json::json;
+    let Some(history) = config.health.history(name) else {
+        return refused(&Rejection::new(
+            StatusCode::NOT_FOUND,
+            format!("no check named {name:?}"),
+        ));
+    };
+    let output = |output: &Option<String>| match (details, output) {
+        (false, _) => json!(crate::details::WITHHELD),
+        (true, output) => json!(output),
+    };
+    let results: Vec<serde_json::Value> = history
+        .results
+        .iter()
+        .map(|result| {
+            json!({
+                "status": result.status.as_str(),
+                "reported": result.reported.as_str(),
+                "timestamp": seconds_since_epoch(result.timestamp),
+                "response_time": result.response_time.as_secs_f64(),
+                "output": output(&result.output),
+            })
+        })
+        .collect();
+    let transitions: Vec<serde_json::Value> = history
+        .transitions
+        .iter()
+        .map(|transition| {
+            json!({
+                "from": transition.from.as_str(),
+                "to": transition.to.as_str(),
+                "timestamp": seconds_since_epoch(transition.timestamp),
+                "output": output(&transition.output),
+            })
+        })
+        .collect();
+    let body = json!({
+        "checker": history.checker,
+        "flapping": history.flapping,
+        "state_change_percent": history.state_change_percent,
+        "flapping_thresholds": {"low": history.flapping_low, "high": history.flapping_high},
+        "on_flapping": history.on_flapping.as_str(),
+        "results": results,
+        "transitions": transitions,
+    });
+    json(StatusCode::OK, &body)
 }
 
 fn json(status: StatusCode, body: &impl Serialize) -> Response<String> {

@@ -13,8 +13,8 @@ use crate::report::{CheckResult, Report};
 
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
-/// `status` (pass / warn / fail), `group` and `details` (left out when empty) and
-/// `response_time`. Times are float seconds since the Unix epoch, as Python's
+/// `status` (pass / warn / fail), `group` and `details` (left out when empty),
+/// `response_time`, `flapping` and `state_change_percent` (see [`History`](crate::History)). Times are float seconds since the Unix epoch, as Python's
 /// `time.time()` gives them.
 ///
 /// The top-level `status` follows the status code, so the body never contradicts it:
@@ -82,6 +82,12 @@ fn write_result(out: &mut Vec<u8>, result: &CheckResult) {
         b",\"response_time\":",
         &result.response_time.as_secs_f64(),
     );
+    field(out, b",\"flapping\":", &result.flapping);
+    field(
+        out,
+        b",\"state_change_percent\":",
+        &result.state_change_percent,
+    );
     out.push(b'}');
 }
 
@@ -138,9 +144,9 @@ mod tests {
                 r#"{"status":"failure","timestamp":1763820001.5,"hostname":"web-1","phase":"DOWN","#,
                 r#""results":[{"checker":"db","output":"pool \"low\"","passed":true,"#,
                 r#""status":"warn","group":"storage","details":{"observedValue":48},"#,
-                r#""timestamp":1763820000.25,"expires":1763820010.25,"response_time":0.0015},"#,
+                r#""timestamp":1763820000.25,"expires":1763820010.25,"response_time":0.0015,"flapping":false,"state_change_percent":0.0},"#,
                 r#"{"checker":"queue","output":"refused","passed":false,"status":"fail","#,
-                r#""timestamp":1763820000.0,"expires":1763820000.0,"response_time":0.0}]}"#,
+                r#""timestamp":1763820000.0,"expires":1763820000.0,"response_time":0.0,"flapping":false,"state_change_percent":0.0}]}"#,
             )
         );
     }

@@ -12,7 +12,9 @@ use crate::report::Report;
 
 /// `application/health+json`: `status` pass / warn / fail, `checks` keyed by check
 /// name, each with `status`, `time`, `output` (left out on a pass, as the draft
-/// advises), `observedValue` and `observedUnit` from the check's details.
+/// advises), `observedValue` and `observedUnit` from the check's details; while a check
+/// has changed lately, a measurement `{name}:stateChange` after it: its percent state
+/// change as `observedValue` in `%`, `output` `flapping` while it flaps.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ietf;
 
@@ -34,6 +36,8 @@ struct CheckBody<'a> {
     output: Option<&'a str>,
     observed_value: Option<&'a Value>,
     observed_unit: Option<&'a Value>,
+    /// A percent of the library's own, written as `observedValue` with `observedUnit` `%`.
+    percent: Option<f64>,
 }
 
 impl Serialize for Body<'_> {
@@ -58,6 +62,10 @@ impl Serialize for CheckBody<'_> {
         optional_field(&mut fields, "output", self.output)?;
         optional_field(&mut fields, "observedValue", self.observed_value)?;
         optional_field(&mut fields, "observedUnit", self.observed_unit)?;
+        if let Some(percent) = self.percent {
+            fields.serialize_field("observedValue", &percent)?;
+            fields.serialize_field("observedUnit", "%")?;
+        }
         fields.end()
     }
 }
@@ -73,8 +81,17 @@ impl Format for Ietf {
         let names = names
             .map(|(index, result)| (result.checker.as_str(), index))
             .collect();
+        let names = each_name_once(names);
+        // The draft's idiom for a measurement: a `component:measurement` entry of its own,
+        // after its check, while the check has changed lately (its percent state change).
+        let measurements: Vec<String> = names
+            .iter()
+            .filter(|(_, index)| report.results[*index].state_change_percent > 0.0)
+            .map(|(name, _)| format!("{name}:stateChange"))
+            .collect();
+        let mut measurements = measurements.iter();
         let mut checks = Vec::with_capacity(report.results.len());
-        for (name, index) in each_name_once(names) {
+        for (name, index) in names {
             let result = &report.results[index];
             let check = CheckBody {
                 component_id: &result.checker,
@@ -84,8 +101,24 @@ impl Format for Ietf {
                 output: (result.status != HealthStatus::Pass).then_some(&*result.output),
                 observed_value: result.details.get("observedValue"),
                 observed_unit: result.details.get("observedUnit"),
+                percent: None,
             };
             checks.push((name, [check]));
+            if result.state_change_percent > 0.0
+                && let Some(key) = measurements.next()
+            {
+                let measurement = CheckBody {
+                    component_id: &result.checker,
+                    component_type: &result.group,
+                    status: result.status.as_str(),
+                    time: crate::human_time::rfc3339_millis(result.timestamp),
+                    output: result.flapping.then_some("flapping"),
+                    observed_value: None,
+                    observed_unit: None,
+                    percent: Some(result.state_change_percent),
+                };
+                checks.push((key.as_str(), [measurement]));
+            }
         }
         let body = Body {
             status: top_status(report, &rendering),

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use http::{Response, StatusCode};
 
 use super::{Format, Rendering, Reuse, response};
+use crate::health::HealthStatus;
 use crate::human_time::seconds_since_epoch;
 use crate::report::Report;
 use crate::stats::{DURATION_BUCKETS, Outcome, PHASES, status_value};
@@ -14,7 +15,10 @@ use crate::stats::{DURATION_BUCKETS, Outcome, PHASES, status_value};
 /// `healthcheck_check_status{check,group,kind}` (1 pass, 0.5 warn, 0 fail; one series
 /// per kind the check answers), `healthcheck_check_duration_seconds` (histogram),
 /// `healthcheck_check_runs_total{check,result}`,
-/// `healthcheck_check_last_run_timestamp_seconds{check}` and `healthcheck_phase{phase}`.
+/// `healthcheck_check_last_run_timestamp_seconds{check}`, `healthcheck_check_flapping{check}`
+/// (1 or 0), `healthcheck_check_state_change_percent{check}`,
+/// `healthcheck_check_transitions_total{check,from,to}` (the changes there have been) and
+/// `healthcheck_phase{phase}`.
 ///
 /// Answers 200 whatever the health (a 4xx for a bad request stays): Prometheus drops a
 /// scrape that gets a 5xx, so a failing instance would vanish instead of showing its
@@ -145,6 +149,48 @@ fn exposition(report: &Report) -> String {
     }
     family(
         &mut out,
+        "healthcheck_check_flapping",
+        "gauge",
+        "Whether the check is flapping: 1 or 0.",
+    );
+    for (result, _) in with_stats() {
+        let labels = [("check", result.checker.as_str())];
+        let value = if result.flapping { 1.0 } else { 0.0 };
+        sample(&mut out, "healthcheck_check_flapping", &labels, value);
+    }
+    family(
+        &mut out,
+        "healthcheck_check_state_change_percent",
+        "gauge",
+        "The check's weighted percent state change over its last 21 runs (Nagios').",
+    );
+    for (result, _) in with_stats() {
+        let labels = [("check", result.checker.as_str())];
+        let name = "healthcheck_check_state_change_percent";
+        sample(&mut out, name, &labels, result.state_change_percent);
+    }
+    family(
+        &mut out,
+        "healthcheck_check_transitions_total",
+        "counter",
+        "Changes of the check's reported status, by from and to (a first result that is not a pass: from pass).",
+    );
+    for (result, stats) in with_stats() {
+        for (from, to) in TRANSITIONS {
+            let count = stats.transitions(from, to);
+            if count > 0 {
+                let labels = [
+                    ("check", result.checker.as_str()),
+                    ("from", from.as_str()),
+                    ("to", to.as_str()),
+                ];
+                let name = "healthcheck_check_transitions_total";
+                sample(&mut out, name, &labels, count as f64);
+            }
+        }
+    }
+    family(
+        &mut out,
         "healthcheck_phase",
         "gauge",
         "The application's phase: 1 for the current one.",
@@ -160,6 +206,16 @@ fn exposition(report: &Report) -> String {
     }
     out
 }
+
+/// Every change of status there can be, in the order the series are written.
+const TRANSITIONS: [(HealthStatus, HealthStatus); 6] = [
+    (HealthStatus::Pass, HealthStatus::Warn),
+    (HealthStatus::Pass, HealthStatus::Fail),
+    (HealthStatus::Warn, HealthStatus::Pass),
+    (HealthStatus::Warn, HealthStatus::Fail),
+    (HealthStatus::Fail, HealthStatus::Pass),
+    (HealthStatus::Fail, HealthStatus::Warn),
+];
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {name} {help}");
