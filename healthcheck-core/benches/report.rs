@@ -112,34 +112,43 @@ fn respond_on_task(c: &mut Criterion) {
     group.finish();
 }
 
-/// One run of one check, on the caller's task with nothing else to do: what each run
-/// costs, history and flap detection included. `steady` passes with the same message
-/// every time; `changing` passes and fails by turns with a new message each run (a new
-/// message and a change of status kept every run: the history's most work).
+/// Runs of 1,000 checks on a current-thread runtime, each iteration running every
+/// check once: a thousandth of its time is what one run costs, history and flap
+/// detection included, with little of the scheduling noise of single runs. `steady`
+/// passes with the same message every time; `changing` passes and fails by turns with a
+/// new message each run (a new message and a change of status kept every run: the
+/// history's most work).
 fn runs(c: &mut Criterion) {
-    let rt = runtime();
-    let mut group = c.benchmark_group("run");
-    let steady = registry(1, Duration::ZERO);
+    const CHECKS: usize = 1_000;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut group = c.benchmark_group("runs_1000");
+    let steady = registry(CHECKS, Duration::ZERO);
     group.bench_function("steady", |b| {
         b.to_async(&rt)
             .iter(|| async { black_box(steady.run().await) })
     });
-    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let changing = HealthCheck::builder()
-        .linked_checks(false)
-        .success_ttl(Duration::ZERO)
-        .failed_ttl(Duration::ZERO)
-        .check(Check::new("changing", move || {
-            let run = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            async move {
-                (
-                    run.is_multiple_of(2),
-                    format!("run {run} answered in {} ms", run % 97),
-                )
-            }
-        }))
+    let changing = (0..CHECKS)
+        .fold(
+            HealthCheck::builder()
+                .linked_checks(false)
+                .success_ttl(Duration::ZERO)
+                .failed_ttl(Duration::ZERO),
+            |builder, i| {
+                let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+                builder.check(Check::new(format!("check_{i:05}"), move || {
+                    let run = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    async move {
+                        let message = format!("run {run} answered in {} ms", run % 97);
+                        (run.is_multiple_of(2), message)
+                    }
+                }))
+            },
+        )
         .build()
-        .expect("one check");
+        .expect("names are unique");
     group.bench_function("changing", |b| {
         b.to_async(&rt)
             .iter(|| async { black_box(changing.run().await) })

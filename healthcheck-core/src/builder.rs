@@ -254,6 +254,7 @@ impl Builder {
             &self.states,
             &self.defaults,
         ));
+        problems.extend(validation::dependency_problems(&checks));
         problems.extend(validation::sorted_problems(
             &mut hooks,
             &self.states,

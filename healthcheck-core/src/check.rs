@@ -48,6 +48,10 @@ pub struct Check {
     pub(crate) flapping_low: Option<f64>,
     pub(crate) flapping_high: Option<f64>,
     pub(crate) on_flapping: OnFlapping,
+    /// The checks this one needs: while one fails, this one is blocked.
+    pub(crate) depends_on: Vec<String>,
+    /// Whether a blocked check still runs (by default it does not).
+    pub(crate) run_when_blocked: bool,
     pub(crate) location: Location,
     /// The struct's type for a check made of a [`Checker`] value.
     pub(crate) checker_type: Option<std::any::TypeId>,
@@ -157,6 +161,8 @@ impl Check {
             flapping_low: None,
             flapping_high: None,
             on_flapping: OnFlapping::Report,
+            depends_on: Vec::new(),
+            run_when_blocked: false,
             location,
             checker_type: None,
         }
@@ -182,6 +188,11 @@ impl Check {
         self.flapping_low = settings.flapping_low;
         self.flapping_high = settings.flapping_high;
         self.on_flapping = settings.on_flapping;
+        self.depends_on = settings
+            .depends_on
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
         self.location = settings.location;
         self
     }
@@ -304,6 +315,28 @@ impl Check {
         self
     }
 
+    /// The checks this one needs (`depends_on = ["db"]`): while one of them fails, this
+    /// check is blocked: its result fails (or warns, if not critical) with `blocked by db:
+    /// <db's message>`, names the root causes in `blocked_by`, and the check is not run
+    /// (unless [`run_when_blocked`](Check::run_when_blocked)). An unknown name and a
+    /// circle of dependencies are errors at [`Builder::build`](crate::Builder::build).
+    pub fn depends_on<T: Into<String>>(mut self, names: impl IntoIterator<Item = T>) -> Self {
+        self.depends_on = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Runs the check even while a dependency fails (default `false`): a failure is
+    /// still shown as blocked, a pass passes.
+    pub fn run_when_blocked(mut self, run: bool) -> Self {
+        self.run_when_blocked = run;
+        self
+    }
+
+    /// The checks this one depends on.
+    pub fn dependency_list(&self) -> &[String] {
+        &self.depends_on
+    }
+
     /// The check's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -387,6 +420,8 @@ impl std::fmt::Debug for Check {
             .field("flapping_low", &self.flapping_low)
             .field("flapping_high", &self.flapping_high)
             .field("on_flapping", &self.on_flapping)
+            .field("depends_on", &self.depends_on)
+            .field("run_when_blocked", &self.run_when_blocked)
             .field("requires", &self.requires)
             .field("location", &self.location)
             .finish_non_exhaustive()

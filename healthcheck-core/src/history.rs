@@ -220,6 +220,9 @@ struct Kept {
     runs_next: u8,
     changes_len: u8,
     changes_next: u8,
+    /// Which of the last 20 runs changed the status from the run before: bit 0 the
+    /// newest. Flap detection weighs these, so no run is read again.
+    change_bits: u32,
     flapping: bool,
     percent: f64,
 }
@@ -241,6 +244,7 @@ impl Kept {
             runs_next: 0,
             changes_len: 0,
             changes_next: 0,
+            change_bits: 0,
             flapping: false,
             percent: 0.0,
         }
@@ -277,12 +281,18 @@ impl Memory {
     pub(crate) fn record_run(&mut self, run: &Run<'_>, thresholds: Thresholds) -> Flap {
         let kept = self.0.get_or_insert_with(|| Box::new(Kept::new()));
         let text = cut(run.message).as_bytes();
+        let status = code(run.status);
+        let previous = kept.runs().next();
+        if let Some(previous) = previous {
+            let changed = u32::from(previous.status != status);
+            kept.change_bits = ((kept.change_bits << 1) | changed) & CHANGE_BITS;
+        }
         // A message like the run's before it is not written again.
-        let previous = kept.runs().next().filter(|previous| {
+        let same_text = previous.filter(|previous| {
             kept.run_texts
                 .equals(previous.text_at, previous.text_len, text)
         });
-        let text_at = match previous {
+        let text_at = match same_text {
             Some(previous) => previous.text_at,
             None => kept.run_texts.push(text),
         };
@@ -292,13 +302,13 @@ impl Memory {
             duration_us: u32::try_from(run.duration.as_micros()).unwrap_or(u32::MAX),
             text_at,
             text_len: text.len() as u8,
-            status: code(run.status),
+            status,
             // Until `record_reported` says otherwise.
-            reported: code(run.status),
+            reported: status,
         };
         kept.runs_next = ((next + 1) % RESULTS_KEPT) as u8;
         kept.runs_len = (usize::from(kept.runs_len) + 1).min(RESULTS_KEPT) as u8;
-        let percent = percent_state_change(kept.runs().map(|record| record.status));
+        let percent = percent_state_change(kept.change_bits);
         let was = kept.flapping;
         if !was && percent >= thresholds.high {
             kept.flapping = true;
@@ -390,25 +400,24 @@ impl Memory {
     }
 }
 
-/// Nagios' percent state change of `states`, newest first (at most 21 are weighed):
-/// each of the 20 changes between 21 states is weighted linearly from 0.75 (oldest) to
-/// 1.25 (newest); the sum of the weights of the changes that happened, over 20, in
-/// percent. With fewer states, the missing older ones count as unchanged.
-pub(crate) fn percent_state_change(states: impl Iterator<Item = u8>) -> f64 {
-    const CHANGES: usize = RESULTS_KEPT - 1;
-    let mut states = states.take(RESULTS_KEPT);
-    let Some(mut newer) = states.next() else {
-        return 0.0;
-    };
+/// The 20 changes 21 runs can have, as bits.
+const CHANGE_BITS: u32 = (1 << (RESULTS_KEPT - 1)) - 1;
+
+/// Nagios' percent state change of the last 21 runs, given which of their 20 changes
+/// happened (`changes`, bit 0 the newest): each change is weighted linearly from 0.75
+/// (oldest) to 1.25 (newest); the sum of the weights of the changes that happened, over
+/// 20, in percent. With fewer runs, the missing older changes did not happen.
+pub(crate) fn percent_state_change(changes: u32) -> f64 {
+    const CHANGES: f64 = (RESULTS_KEPT - 1) as f64;
     let mut weights = 0.0;
-    // `back` 0 is the newest change, weighted 1.25; `back` 19 the oldest, 0.75.
-    for (back, older) in states.enumerate() {
-        if older != newer {
-            weights += 1.25 - 0.5 * back as f64 / (CHANGES - 1) as f64;
-        }
-        newer = older;
+    let mut left = changes & CHANGE_BITS;
+    while left != 0 {
+        // `back` 0 is the newest change, weighted 1.25; `back` 19 the oldest, 0.75.
+        let back = left.trailing_zeros();
+        weights += 1.25 - 0.5 * f64::from(back) / (CHANGES - 1.0);
+        left &= left - 1;
     }
-    weights * 100.0 / CHANGES as f64
+    weights * 100.0 / CHANGES
 }
 
 /// The first [`MESSAGE_BYTES`] of `message`, cut on a character boundary.
@@ -456,9 +465,12 @@ mod tests {
     const PASS: u8 = 0;
     const FAIL: u8 = 2;
 
-    /// Newest first, as the history keeps them.
+    /// The percent of states given oldest first, through the change bits a history keeps.
     fn percent(oldest_first: &[u8]) -> f64 {
-        percent_state_change(oldest_first.iter().rev().copied())
+        let bits = oldest_first.windows(2).fold(0u32, |bits, pair| {
+            ((bits << 1) | u32::from(pair[0] != pair[1])) & CHANGE_BITS
+        });
+        percent_state_change(bits)
     }
 
     fn close(a: f64, b: f64) -> bool {

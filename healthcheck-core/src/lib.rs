@@ -17,6 +17,7 @@ mod tower;
 
 mod answers;
 mod builder;
+mod causes;
 mod changes;
 mod check;
 mod checker;

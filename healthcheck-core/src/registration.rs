@@ -56,6 +56,8 @@ pub struct Settings {
     pub flapping_low: Option<f64>,
     /// `flapping_high = P`, or `None` for the registry's.
     pub flapping_high: Option<f64>,
+    /// `depends_on = […]`: the checks this one needs.
+    pub depends_on: &'static [&'static str],
     /// `on_flapping = "warn"`.
     pub on_flapping: crate::history::OnFlapping,
     /// Where the check is defined.

@@ -11,6 +11,7 @@ use tokio::sync::OnceCell;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::causes;
 use crate::changes::Changes;
 use crate::check::Check;
 use crate::info::Info;
@@ -230,7 +231,7 @@ impl HealthCheck {
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
         let selected = slots::enabled(&list).filter(|slot| selection.includes(&slot.check));
-        let lookups = Lookups::of(selected, now, |slot| {
+        let freshness = |slot: &Slot| {
             if stopped || (starting_up(slot, started) && asker.answers_at_once(slot)) {
                 Freshness::KnownOnly
             } else if serve_stale {
@@ -238,13 +239,20 @@ impl HealthCheck {
             } else {
                 Freshness::Cached
             }
-        });
+        };
         // A report of no checks at all has nothing to go stale: an hour, unless a change.
-        let fresh_until = selection
-            .is_whole_probe()
-            .then(|| lookups.fresh_until(now + REUSE_AT_MOST))
-            .flatten();
-        let mut results = lookups.results().await;
+        let at_most = now + REUSE_AT_MOST;
+        let (mut results, fresh_until) = if self.slots.has_dependencies() {
+            causes::results(&list, selected.collect(), now, freshness, at_most).await
+        } else {
+            let lookups = Lookups::of(selected, now, freshness);
+            let fresh_until = selection
+                .is_whole_probe()
+                .then(|| lookups.fresh_until(at_most))
+                .flatten();
+            (lookups.results().await, fresh_until)
+        };
+        let fresh_until = fresh_until.filter(|_| selection.is_whole_probe());
         let mut unknown = None;
         if let Some(names) = selection.names() {
             for name in names {

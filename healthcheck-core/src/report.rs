@@ -38,6 +38,10 @@ pub struct Report {
     /// One result per check, ordered by name. Shared with the cache, so a report of
     /// cached results copies no strings.
     pub results: Vec<Arc<CheckResult>>,
+    /// The failures not blocked by another failure, by name, once each: every failed
+    /// result that is not blocked, and every check a blocked result waits on (shown in
+    /// this report or not).
+    pub root_causes: Vec<String>,
 }
 
 /// One check's result. A cached result keeps the `timestamp` and `expires` of the run
@@ -69,6 +73,9 @@ pub struct CheckResult {
     /// Nagios' weighted percent state change over the check's last 21 runs, this one
     /// included (0 to 100).
     pub state_change_percent: f64,
+    /// The failing checks this one waits on (`depends_on`, directly or through others),
+    /// the root causes of its failure, by name; empty when it is not blocked.
+    pub blocked_by: Vec<String>,
     /// The check's runs up to this one; none for a result no run made ("not found").
     pub(crate) stats: Option<Arc<RunStats>>,
 }
@@ -90,6 +97,7 @@ impl CheckResult {
             response_time: Duration::ZERO,
             flapping: false,
             state_change_percent: 0.0,
+            blocked_by: Vec::new(),
             stats: None,
         }
     }
@@ -109,6 +117,7 @@ impl CheckResult {
             response_time: self.response_time,
             flapping: self.flapping,
             state_change_percent: self.state_change_percent,
+            blocked_by: self.blocked_by.clone(),
             stats: self.stats.clone(),
         }
     }
@@ -118,6 +127,23 @@ impl CheckResult {
     pub fn stats(&self) -> Option<&RunStats> {
         self.stats.as_deref()
     }
+}
+
+/// The failures of `results` not blocked by another, and what blocked ones wait on.
+fn root_causes(results: &[Arc<CheckResult>]) -> Vec<String> {
+    let mut roots: Vec<String> = Vec::new();
+    for result in results {
+        if result.blocked_by.is_empty() {
+            if !result.passed {
+                roots.push(result.checker.clone());
+            }
+        } else {
+            roots.extend(result.blocked_by.iter().cloned());
+        }
+    }
+    roots.sort_unstable();
+    roots.dedup();
+    roots
 }
 
 impl Report {
@@ -139,6 +165,7 @@ impl Report {
             timestamp: SystemTime::now(),
             hostname: hostname.into(),
             phase,
+            root_causes: root_causes(&results),
             results,
         }
     }

@@ -249,6 +249,16 @@ impl Slot {
         self.lock().cached.is_some()
     }
 
+    /// The check's runs so far, as its last result carries them (none run yet: none
+    /// counted).
+    pub(crate) fn stats(&self) -> Option<Arc<RunStats>> {
+        let state = self.lock();
+        match &state.cached {
+            Some((result, _)) => result.stats.clone(),
+            None => Some(Arc::new(state.stats.clone())),
+        }
+    }
+
     /// The check's recent results and changes.
     pub(crate) fn history(&self) -> History {
         self.lock()
@@ -486,6 +496,7 @@ impl Slot {
             response_time: ended.response_time,
             flapping: flap.flapping,
             state_change_percent: flap.percent,
+            blocked_by: Vec::new(),
             stats: Some(Arc::new(state.stats.clone())),
         });
         let before = previous

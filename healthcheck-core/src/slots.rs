@@ -1,6 +1,7 @@
 //! The set of checks a registry runs: one [`Slot`] per check, sorted by name, replaced
 //! whole on each change, so a reader holds the lock only to copy a pointer.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::check::Check;
@@ -16,6 +17,9 @@ pub(crate) struct Slots {
     list: RwLock<Arc<SlotList>>,
     /// Serializes changes, so two registrations cannot lose one another.
     changes: Mutex<()>,
+    /// Whether any check depends on another: a report without dependencies runs its
+    /// checks together, in one pass.
+    dependencies: AtomicBool,
     defaults: Defaults,
     context: Arc<RunContext>,
 }
@@ -25,6 +29,7 @@ impl Slots {
     pub(crate) fn new(checks: Vec<Check>, defaults: Defaults, context: Arc<RunContext>) -> Self {
         let list = make(checks, defaults, &context);
         Slots {
+            dependencies: AtomicBool::new(any_dependencies(&list)),
             list: RwLock::new(Arc::new(list)),
             changes: Mutex::new(()),
             defaults,
@@ -40,7 +45,16 @@ impl Slots {
 
     /// Makes `list` the current one; the caller holds `changes`.
     fn store(&self, list: SlotList) {
+        // Set before a list with dependencies, cleared after one without: a report that
+        // reads the flag set with a list without any still reports right.
+        let dependencies = any_dependencies(&list);
+        if dependencies {
+            self.dependencies.store(true, Ordering::Release);
+        }
         *self.list.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(list);
+        if !dependencies {
+            self.dependencies.store(false, Ordering::Release);
+        }
         self.context.changes.moved();
     }
 
@@ -54,11 +68,26 @@ impl Slots {
         let _change = self.changes.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.load();
         match current.binary_search_by(|slot| slot.check.name().cmp(check.name())) {
+            Err(index) if !check.depends_on.is_empty() => {
+                // Its dependencies known, and no circle through it (the others' problems,
+                // a dependency unregistered since, are not this registration's).
+                let mut checks: Vec<Check> =
+                    current.iter().map(|slot| slot.check.clone()).collect();
+                checks.insert(index, check.clone());
+                let problems: Vec<Problem> = validation::dependency_problems(&checks)
+                    .into_iter()
+                    .filter(|problem| match problem {
+                        Problem::UnknownDependency { name, .. } => *name == check.name,
+                        Problem::DependencyCycle { cycle } => cycle.contains(&check.name),
+                        _ => false,
+                    })
+                    .collect();
+                validation::ok_or_error(problems)?;
+                self.insert(&current, index, check);
+                Ok(())
+            }
             Err(index) => {
-                let mut list = SlotList::clone(&current);
-                let slot = Slot::new(check, self.defaults, Arc::clone(&self.context));
-                list.insert(index, Arc::new(slot));
-                self.store(list);
+                self.insert(&current, index, check);
                 Ok(())
             }
             Ok(index) => Err(CollectError::from(vec![Problem::DuplicateName {
@@ -67,6 +96,19 @@ impl Slots {
                 second: check.location(),
             }])),
         }
+    }
+
+    /// `current` with `check` at `index`, made the current list.
+    fn insert(&self, current: &SlotList, index: usize, check: Check) {
+        let mut list = SlotList::clone(current);
+        let slot = Slot::new(check, self.defaults, Arc::clone(&self.context));
+        list.insert(index, Arc::new(slot));
+        self.store(list);
+    }
+
+    /// Whether any check depends on another.
+    pub(crate) fn has_dependencies(&self) -> bool {
+        self.dependencies.load(Ordering::Acquire)
     }
 
     /// Removes the check named `name`; `false` if there is none.
@@ -103,6 +145,16 @@ pub(crate) fn make(checks: Vec<Check>, defaults: Defaults, context: &Arc<RunCont
         .into_iter()
         .map(|check| Arc::new(Slot::new(check, defaults, Arc::clone(context))))
         .collect()
+}
+
+fn any_dependencies(list: &[Arc<Slot>]) -> bool {
+    list.iter().any(|slot| !slot.check.depends_on.is_empty())
+}
+
+/// The index of the slot named `name` in `list`, enabled or not.
+pub(crate) fn index_of(list: &[Arc<Slot>], name: &str) -> Option<usize> {
+    list.binary_search_by(|slot| slot.check.name().cmp(name))
+        .ok()
 }
 
 /// The enabled slots of `list`.

@@ -79,6 +79,21 @@ pub enum Problem {
         /// What is wrong, naming the setting.
         problem: String,
     },
+    /// A check depends on a name no check has.
+    UnknownDependency {
+        /// The check's name.
+        name: String,
+        /// Where the check is defined.
+        location: Location,
+        /// The name no check has.
+        dependency: String,
+    },
+    /// Checks depend on each other in a circle.
+    DependencyCycle {
+        /// The checks around the circle, the first repeated at the end
+        /// (`["orders", "billing", "orders"]`).
+        cycle: Vec<String>,
+    },
     /// A check asks for a `State<T>` that was not given with
     /// [`Builder::state`](crate::Builder::state).
     MissingState {
@@ -136,6 +151,19 @@ impl std::fmt::Display for Problem {
             | Problem::InvalidThreshold { problem, .. } => {
                 write!(f, "{problem} (the registry's default)")
             }
+            Problem::UnknownDependency {
+                name,
+                location,
+                dependency,
+            } => write!(
+                f,
+                "health check `{name}` at {location} depends on `{dependency}`, but no check has that name; add it or remove the dependency"
+            ),
+            Problem::DependencyCycle { cycle } => write!(
+                f,
+                "health checks depend on each other in a circle: {}; remove one of these dependencies",
+                cycle.join(" → ")
+            ),
             Problem::MissingState {
                 name,
                 location,
@@ -273,6 +301,74 @@ pub(crate) fn default_problems(defaults: &Defaults) -> Vec<Problem> {
             problem,
         });
     }
+    problems
+}
+
+/// The problems of `checks`' dependencies (`checks` sorted by name): each name no check
+/// has, and each circle once, spelled from its first name in order.
+pub(crate) fn dependency_problems(checks: &[Check]) -> Vec<Problem> {
+    let index_of = |name: &str| checks.binary_search_by(|check| check.name.as_str().cmp(name));
+    let mut problems = Vec::new();
+    // Each check's dependencies as indexes; unknown ones reported and left out.
+    let mut edges: Vec<Vec<usize>> = Vec::with_capacity(checks.len());
+    for check in checks {
+        let mut known = Vec::with_capacity(check.depends_on.len());
+        for dependency in &check.depends_on {
+            match index_of(dependency) {
+                Ok(index) => known.push(index),
+                Err(_) => problems.push(Problem::UnknownDependency {
+                    name: check.name.clone(),
+                    location: check.location,
+                    dependency: dependency.clone(),
+                }),
+            }
+        }
+        edges.push(known);
+    }
+    // Depth-first, iteratively: 0 unseen, 1 on the path, 2 done.
+    let mut state = vec![0u8; checks.len()];
+    let mut cycles: Vec<Vec<String>> = Vec::new();
+    for start in 0..checks.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some((node, next)) = path.last_mut() {
+            let node = *node;
+            if let Some(&dependency) = edges[node].get(*next) {
+                *next += 1;
+                match state[dependency] {
+                    0 => {
+                        state[dependency] = 1;
+                        path.push((dependency, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|(n, _)| *n == dependency).unwrap_or(0);
+                        let mut cycle: Vec<usize> = path[from..].iter().map(|(n, _)| *n).collect();
+                        // Spelled from its first name, so each circle is reported once.
+                        let first = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+                        cycle.rotate_left(first);
+                        cycle.push(cycle[0]);
+                        let names: Vec<String> =
+                            cycle.iter().map(|&i| checks[i].name.clone()).collect();
+                        if !cycles.contains(&names) {
+                            cycles.push(names);
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                path.pop();
+            }
+        }
+    }
+    problems.extend(
+        cycles
+            .into_iter()
+            .map(|cycle| Problem::DependencyCycle { cycle }),
+    );
     problems
 }
 

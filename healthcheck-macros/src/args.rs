@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use healthcheck_rules::{self as rules, KINDS};
 
 /// The keys the attribute accepts, listed in the error for an unknown key.
-const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `success_threshold`, `flapping_low`, `flapping_high`, `on_flapping`, `crate`";
+const KEYS: &str = "`name`, `timeout`, `success_ttl`, `failed_ttl`, `kind`, `tags`, `group`, `critical`, `failure_threshold`, `success_threshold`, `flapping_low`, `flapping_high`, `on_flapping`, `depends_on`, `crate`";
 
 /// What the arguments are written on.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Args {
     pub flapping_high: Option<f64>,
     /// `on_flapping = "warn"`: whether the check is held at warn while it flaps.
     pub hold_while_flapping: bool,
+    /// `depends_on = ["db"]`: the checks this one needs, each a valid name, without repeats.
+    pub depends_on: Vec<LitStr>,
     /// `crate = "hc"`: the path of the `healthcheck` crate when it is renamed.
     pub krate: Option<syn::Path>,
     /// `instance` (structs only): registered by value, not at link time.
@@ -87,6 +89,7 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
     let mut flapping_low = None;
     let mut flapping_high = None;
     let mut on_flapping = None;
+    let mut depends_on = None;
     let mut krate = None;
     let mut instance = None;
 
@@ -131,6 +134,9 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
         } else if meta.path.is_ident("on_flapping") {
             // #[health_check(on_flapping = "warn")]
             parse_on_flapping(&meta).and_then(|v| set_once(&meta, &mut on_flapping, v))
+        } else if meta.path.is_ident("depends_on") {
+            // #[health_check(depends_on = ["db", "cache"])]
+            parse_dependencies(&meta).and_then(|v| set_once(&meta, &mut depends_on, v))
         } else if meta.path.is_ident("crate") {
             // #[health_check(crate = "hc")]
             parse_crate_path(&meta).and_then(|v| set_once(&meta, &mut krate, v))
@@ -178,6 +184,17 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
     {
         errors.push(syn::Error::new_spanned(low_lit, problem));
     }
+    if let (Some(name), Some(depends_on)) = (&name, &depends_on) {
+        for itself in depends_on
+            .iter()
+            .filter(|dependency| dependency.value() == name.value())
+        {
+            errors.push(syn::Error::new(
+                itself.span(),
+                format!("check `{}` cannot depend on itself", name.value()),
+            ));
+        }
+    }
     errors.finish()?;
     let name = name.expect("a given name without an error was stored");
     Ok(Args {
@@ -194,6 +211,7 @@ pub fn parse(args: TokenStream, target: Target, site: TokenStream) -> syn::Resul
         flapping_low: flapping_low.map(|(value, _)| value),
         flapping_high: flapping_high.map(|(value, _)| value),
         hold_while_flapping: on_flapping.unwrap_or(false),
+        depends_on: depends_on.unwrap_or_default(),
         krate,
         instance: instance.unwrap_or(false),
     })
@@ -295,6 +313,20 @@ fn parse_tags(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
     errors.push_all(repeats("tag", &tags));
     errors.finish()?;
     Ok(tags)
+}
+
+/// `= ["db", …]`: names of checks, each following the naming rule, none twice.
+fn parse_dependencies(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    let names = string_values(meta, "depends_on = [\"db\", \"cache\"]")?;
+    let mut errors = Errors::default();
+    for name in &names {
+        if let Some(problem) = rules::name_problem(&name.value()) {
+            errors.push(syn::Error::new(name.span(), problem));
+        }
+    }
+    errors.push_all(repeats("dependency", &names));
+    errors.finish()?;
+    Ok(names)
 }
 
 fn parse_group(meta: &ParseNestedMeta) -> syn::Result<LitStr> {

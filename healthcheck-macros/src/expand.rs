@@ -167,6 +167,7 @@ pub fn settings(private: &TokenStream, args: &Args) -> TokenStream {
     let failed_ttl = optional_duration(private, args.failed_ttl);
     let kinds = kinds(private, args.kinds.as_deref());
     let tags = &args.tags;
+    let depends_on = &args.depends_on;
     let group = match &args.group {
         Some(group) => quote!(::core::option::Option::Some(#group)),
         None => quote!(::core::option::Option::None),
@@ -193,6 +194,7 @@ pub fn settings(private: &TokenStream, args: &Args) -> TokenStream {
             failed_ttl: #failed_ttl,
             kinds: &[#(#kinds),*],
             tags: &[#(#tags),*],
+            depends_on: &[#(#depends_on),*],
             group: #group,
             critical: #critical,
             failure_threshold: #failure_threshold,

@@ -14,7 +14,9 @@ use crate::report::{CheckResult, Report};
 /// The Flask healthcheck JSON: `status`, `timestamp`, `hostname`, `results` with
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
 /// `status` (pass / warn / fail), `group` and `details` (left out when empty),
-/// `response_time`, `flapping` and `state_change_percent` (see [`History`](crate::History)). Times are float seconds since the Unix epoch, as Python's
+/// `response_time`, `flapping` and `state_change_percent` (see [`History`](crate::History)),
+/// `blocked_by` (left out when empty); and `root_causes` at the top (left out when
+/// empty). Times are float seconds since the Unix epoch, as Python's
 /// `time.time()` gives them.
 ///
 /// The top-level `status` follows the status code, so the body never contradicts it:
@@ -50,6 +52,9 @@ fn body(report: &Report, success: bool) -> String {
     write_seconds(&mut out, report.timestamp);
     field(&mut out, b",\"hostname\":", &*report.hostname);
     field(&mut out, b",\"phase\":", report.phase.as_str());
+    if !report.root_causes.is_empty() {
+        field(&mut out, b",\"root_causes\":", &report.root_causes);
+    }
     out.extend_from_slice(b",\"results\":[");
     for (index, result) in report.results.iter().enumerate() {
         if index > 0 {
@@ -72,6 +77,9 @@ fn write_result(out: &mut Vec<u8>, result: &CheckResult) {
     }
     if !result.details.is_empty() {
         field(out, b",\"details\":", &result.details);
+    }
+    if !result.blocked_by.is_empty() {
+        field(out, b",\"blocked_by\":", &result.blocked_by);
     }
     out.extend_from_slice(b",\"timestamp\":");
     write_seconds(out, result.timestamp);
@@ -142,6 +150,7 @@ mod tests {
             body(&report, false),
             concat!(
                 r#"{"status":"failure","timestamp":1763820001.5,"hostname":"web-1","phase":"DOWN","#,
+                r#""root_causes":["queue"],"#,
                 r#""results":[{"checker":"db","output":"pool \"low\"","passed":true,"#,
                 r#""status":"warn","group":"storage","details":{"observedValue":48},"#,
                 r#""timestamp":1763820000.25,"expires":1763820010.25,"response_time":0.0015,"flapping":false,"state_change_percent":0.0},"#,

@@ -14,7 +14,9 @@ use crate::report::Report;
 /// name, each with `status`, `time`, `output` (left out on a pass, as the draft
 /// advises), `observedValue` and `observedUnit` from the check's details; while a check
 /// has changed lately, a measurement `{name}:stateChange` after it: its percent state
-/// change as `observedValue` in `%`, `output` `flapping` while it flaps.
+/// change as `observedValue` in `%`, `output` `flapping` while it flaps. `notes` hold
+/// the phase and, when checks fail, the root causes (`root causes: db`); a blocked
+/// check's `output` says what blocks it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Ietf;
 
@@ -123,7 +125,7 @@ impl Format for Ietf {
         let body = Body {
             status: top_status(report, &rendering),
             service_id: &report.hostname,
-            notes: vec![format!("phase: {}", report.phase)],
+            notes: notes(report),
             checks: Entries(checks),
         };
         response(rendering.status, self.media_type(), json(&body))
@@ -132,6 +134,15 @@ impl Format for Ietf {
     fn reuse(&self) -> Reuse {
         Reuse::AsWritten
     }
+}
+
+/// The phase, and the root causes when there are failures.
+fn notes(report: &Report) -> Vec<String> {
+    let mut notes = vec![format!("phase: {}", report.phase)];
+    if !report.root_causes.is_empty() {
+        notes.push(format!("root causes: {}", report.root_causes.join(", ")));
+    }
+    notes
 }
 
 /// The overall status, never contradicting the status code: `fail` whenever the code is

@@ -11,7 +11,7 @@ use crate::report::Report;
 
 /// The plain text of Kubernetes' `/livez` and `/readyz`: `ok` on success; with
 /// `?verbose`, on failure, or when a check warns, one line per check (`[+]db ok`, `[+]cache warn`,
-/// `[-]queue failed: reason withheld`, each ending ` (flapping)` while it flaps) and a closing `healthz check passed` / `failed`.
+/// `[-]queue failed: reason withheld`, `[-]orders failed: blocked by db`, each ending ` (flapping)` while it flaps) and a closing `healthz check passed` / `failed`.
 /// Reasons are withheld, as Kubernetes does: the text is for probes and people, the
 /// details for the JSON formats.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,6 +58,12 @@ impl Format for Kubernetes {
             let mut line = match result.status {
                 HealthStatus::Pass => format!("[+]{shown} ok"),
                 HealthStatus::Warn => format!("[+]{shown} warn"),
+                HealthStatus::Fail if !result.blocked_by.is_empty() => {
+                    format!(
+                        "[-]{shown} failed: blocked by {}",
+                        result.blocked_by.join(", ")
+                    )
+                }
                 HealthStatus::Fail => format!("[-]{shown} failed: reason withheld"),
             };
             if result.flapping {

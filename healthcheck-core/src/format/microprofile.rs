@@ -13,8 +13,9 @@ use crate::report::Report;
 /// its `data` carries the output, the fine-grained `health` (pass / warn / fail) and the
 /// check's details, flattened as the specification's schema wants (strings, numbers
 /// and booleans only): `{"pool": {"in_use": 3}}` becomes `"pool.in_use": 3`, a list's
-/// items `"hosts.0"`, `"hosts.1"`, and a null is left out. While a check has changed
-/// lately, `flapping` and `stateChangePercent` too.
+/// items `"hosts.0"`, `"hosts.1"`, and a null is left out. While a check is blocked,
+/// `blockedBy` (its root causes, comma-separated); while it has changed lately,
+/// `flapping` and `stateChangePercent`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MicroProfile;
 
@@ -64,6 +65,9 @@ impl Format for MicroProfile {
                 flatten_into(&mut data, "", &result.details);
                 data.insert("output".into(), result.output.clone().into());
                 data.insert("health".into(), result.status.as_str().into());
+                if !result.blocked_by.is_empty() {
+                    data.insert("blockedBy".into(), result.blocked_by.join(",").into());
+                }
                 if result.state_change_percent > 0.0 {
                     data.insert("flapping".into(), result.flapping.into());
                     data.insert(

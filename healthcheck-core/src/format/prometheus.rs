@@ -17,7 +17,8 @@ use crate::stats::{DURATION_BUCKETS, Outcome, PHASES, status_value};
 /// `healthcheck_check_runs_total{check,result}`,
 /// `healthcheck_check_last_run_timestamp_seconds{check}`, `healthcheck_check_flapping{check}`
 /// (1 or 0), `healthcheck_check_state_change_percent{check}`,
-/// `healthcheck_check_transitions_total{check,from,to}` (the changes there have been) and
+/// `healthcheck_check_transitions_total{check,from,to}` (the changes there have been),
+/// `healthcheck_check_blocked{check,by}` (1 per root cause of a blocked check) and
 /// `healthcheck_phase{phase}`.
 ///
 /// Answers 200 whatever the health (a 4xx for a bad request stays): Prometheus drops a
@@ -187,6 +188,18 @@ fn exposition(report: &Report) -> String {
                 let name = "healthcheck_check_transitions_total";
                 sample(&mut out, name, &labels, count as f64);
             }
+        }
+    }
+    family(
+        &mut out,
+        "healthcheck_check_blocked",
+        "gauge",
+        "1 for each root cause a blocked check waits on (no series while it is not blocked).",
+    );
+    for result in results {
+        for root in &result.blocked_by {
+            let labels = [("check", result.checker.as_str()), ("by", root.as_str())];
+            sample(&mut out, "healthcheck_check_blocked", &labels, 1.0);
         }
     }
     family(

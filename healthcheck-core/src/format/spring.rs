@@ -16,8 +16,8 @@ use crate::report::{CheckResult, Report};
 /// A group's status is its worst check's: `DOWN` for a failure, `WARN` for a warning,
 /// else `UP`. The top status is the worst group's, except that the application is
 /// `UNKNOWN` while starting (Koupleless) and `OUT_OF_SERVICE` once stopping (Spring).
-/// A check's details carry its output and, while it has changed lately, `flapping`
-/// and `stateChangePercent`.
+/// A check's details carry its output, `blockedBy` while it is blocked and, while it
+/// has changed lately, `flapping` and `stateChangePercent`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Spring;
 
@@ -62,6 +62,9 @@ fn group_of(result: &CheckResult) -> &str {
 fn leaf(result: &CheckResult) -> Node<'_> {
     let mut details = result.details.clone();
     details.insert("output".into(), result.output.clone().into());
+    if !result.blocked_by.is_empty() {
+        details.insert("blockedBy".into(), result.blocked_by.clone().into());
+    }
     if result.state_change_percent > 0.0 {
         details.insert("flapping".into(), result.flapping.into());
         details.insert(
