@@ -31,6 +31,19 @@ fn passing(name: &str) -> (Check, Arc<AtomicUsize>) {
     counted(name, &Arc::new(AtomicBool::new(false)))
 }
 
+/// `db` failing and `orders` depending on it, with `orders`' run count.
+fn failing_db_and_orders() -> (HealthCheck, Arc<AtomicUsize>) {
+    let (db, _) = counted("db", &Arc::new(AtomicBool::new(true)));
+    let (orders, orders_runs) = passing("orders");
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(db)
+        .check(orders.depends_on(["db"]))
+        .build()
+        .unwrap();
+    (health, orders_runs)
+}
+
 async fn get_json(endpoint: &Endpoint, path: &str) -> (u16, Value) {
     let (code, _, body) = support::get_accepting(endpoint, path, None).await;
     (code, serde_json::from_str(&body).unwrap())
@@ -148,15 +161,7 @@ async fn a_blocked_check_that_is_not_critical_warns_and_one_run_when_blocked_sti
 
 #[tokio::test]
 async fn a_disabled_or_unregistered_dependency_blocks_nothing() {
-    let down = Arc::new(AtomicBool::new(true));
-    let (db, _) = counted("db", &down);
-    let (orders, orders_runs) = passing("orders");
-    let health = HealthCheck::builder()
-        .linked_checks(false)
-        .check(db)
-        .check(orders.depends_on(["db"]))
-        .build()
-        .unwrap();
+    let (health, orders_runs) = failing_db_and_orders();
     assert_eq!(
         health.run().await.result("orders").unwrap().blocked_by,
         ["db"]
@@ -253,15 +258,7 @@ fn unknown_dependencies_and_circles_are_build_errors_naming_the_checks() {
 
 #[tokio::test]
 async fn blocked_checks_in_every_format() {
-    let down = Arc::new(AtomicBool::new(true));
-    let (db, _) = counted("db", &down);
-    let (orders, _) = passing("orders");
-    let health = HealthCheck::builder()
-        .linked_checks(false)
-        .check(db)
-        .check(orders.depends_on(["db"]))
-        .build()
-        .unwrap();
+    let (health, _) = failing_db_and_orders();
     let endpoint = Endpoint::new(Arc::new(health));
     let body = |format: &'static str| {
         let endpoint = endpoint.clone();
@@ -307,4 +304,132 @@ async fn blocked_checks_in_every_format() {
         prometheus.contains("healthcheck_check_blocked{check=\"orders\",by=\"db\"} 1\n"),
         "{prometheus}"
     );
+}
+
+/// `count` replicas in group `replicas`, the first `failing` of them failing.
+fn replicas(count: usize, failing: usize, needed: usize) -> HealthCheck {
+    (0..count)
+        .fold(
+            HealthCheck::builder()
+                .linked_checks(false)
+                .quorum("replicas", needed),
+            |builder, i| {
+                builder.check(
+                    Check::new(format!("replica_{i}"), move || async move {
+                        (i >= failing, format!("replica {i}"))
+                    })
+                    .group("replicas"),
+                )
+            },
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_quorum_group_passes_with_k_of_n_members_and_says_how_many() {
+    // 2 of 3 needed: one down (k of n pass) still passes, its failure a warning.
+    let report = replicas(3, 1, 2).run().await;
+    assert!(report.is_success());
+    let down = report.result("replica_0").unwrap();
+    assert_eq!((down.status, down.passed), (HealthStatus::Warn, true));
+    assert_eq!(
+        down.output,
+        "replica 0 (quorum: 2 of 3 in `replicas` passed, 2 needed)"
+    );
+    assert_eq!(report.quorums.len(), 1);
+    assert_eq!(
+        (
+            report.quorums[0].passed,
+            report.quorums[0].of,
+            report.quorums[0].needed
+        ),
+        (2, 3, 2)
+    );
+    assert!(report.root_causes.is_empty());
+    // k − 1 pass: the failures stay failures and are root causes.
+    let report = replicas(3, 2, 2).run().await;
+    assert!(!report.is_success());
+    assert!(!report.quorums[0].met());
+    assert_eq!(report.root_causes, ["replica_0", "replica_1"]);
+    assert_eq!(
+        report.result("replica_1").unwrap().output,
+        "replica 1 (quorum: 1 of 3 in `replicas` passed, 2 needed)"
+    );
+    // n of n needed: one down fails it; "any one" (1): one of three up passes.
+    assert!(!replicas(3, 1, 3).run().await.is_success());
+    assert!(replicas(3, 0, 3).run().await.is_success());
+    assert!(replicas(3, 2, 1).run().await.is_success());
+    // The Flask body says so.
+    let endpoint = Endpoint::new(Arc::new(replicas(3, 1, 2)));
+    let (_, body) = get_json(&endpoint, "/healthcheck").await;
+    assert_eq!(
+        body["quorums"]["replicas"],
+        serde_json::json!({"passed": 2, "of": 3, "needed": 2})
+    );
+    // A quorum of a group no check is in, or of more than its members, is refused.
+    let err = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("a", || async { true }).group("pair"))
+        .quorum("pair", 2)
+        .quorum("nobody", 1)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("quorum of group `pair`: needs 2 to pass, but the group has 1 checks"),
+        "{err}"
+    );
+    assert!(
+        err.contains("quorum of group `nobody`: no check is in this group"),
+        "{err}"
+    );
+}
+
+/// Two real servers: the orders service, whose database is down, and a gateway that
+/// checks it over HTTP. The gateway's report names the orders service's database as
+/// its root cause, and its own dependant as blocked by it.
+#[tokio::test]
+async fn another_services_root_causes_come_through_the_http_check() {
+    let (db, _) = counted("db", &Arc::new(AtomicBool::new(true)));
+    let (orders, _) = passing("orders");
+    let orders_service = HealthCheck::builder()
+        .linked_checks(false)
+        .check(db)
+        .check(orders.depends_on(["db"]))
+        .build()
+        .unwrap();
+    let addr = support::servers::serve(
+        support::servers::Adapter::Axum,
+        Endpoint::new(orders_service),
+    )
+    .await;
+
+    let client = healthcheck::checks::http::reqwest::Client::new();
+    let url = format!("http://{addr}/healthcheck");
+    let (checkout, checkout_runs) = passing("checkout");
+    let gateway = HealthCheck::builder()
+        .linked_checks(false)
+        .check(healthcheck::checks::http::get("orders-svc", client, url))
+        .check(checkout.depends_on(["orders-svc"]))
+        .build()
+        .unwrap();
+    let report = gateway.run().await;
+    assert_eq!(report.root_causes, ["orders-svc/db"]);
+    let remote = report.result("orders-svc").unwrap();
+    assert_eq!(remote.blocked_by, ["orders-svc/db"]);
+    assert!(
+        remote
+            .output
+            .ends_with("answered 503, expected 200–299; its root causes: db"),
+        "{}",
+        remote.output
+    );
+    let checkout = report.result("checkout").unwrap();
+    assert_eq!(checkout.blocked_by, ["orders-svc/db"]);
+    assert_eq!(checkout_runs.load(Ordering::SeqCst), 0);
+    let endpoint = Endpoint::new(Arc::new(gateway));
+    let (code, body) = get_json(&endpoint, "/healthcheck").await;
+    assert_eq!(code, 503);
+    assert_eq!(body["root_causes"], serde_json::json!(["orders-svc/db"]));
 }

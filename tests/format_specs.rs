@@ -26,6 +26,18 @@ fn registry() -> HealthCheck {
             Health::warn("hit ratio low")
         }))
         .check(Check::new("db", || async { (false, "connection refused") }).tags(["db"]))
+        // Blocked by db: its root causes in every format's own place.
+        .check(Check::new("orders", || async { true }).depends_on(["db"]))
+        // Passes and fails by turns: its state change in every format's own place.
+        .check({
+            let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            Check::new("flaky", move || {
+                let run = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move { run.is_multiple_of(2) }
+            })
+            .success_ttl(std::time::Duration::ZERO)
+            .failed_ttl(std::time::Duration::ZERO)
+        })
         .check(Check::new("warmup", || async { false }).kinds([Kind::Startup]))
         .build()
         .unwrap()

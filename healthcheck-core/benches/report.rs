@@ -156,5 +156,46 @@ fn runs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, report, serialize, respond, respond_on_task, runs);
+/// 10,000 checks in a dependency graph five deep (2,000 a layer, each depending on one
+/// of the layer before), uncached: every layer looked up after the one before.
+fn graph(c: &mut Criterion) {
+    const LAYER: usize = 2_000;
+    let rt = runtime();
+    let health = (0..5 * LAYER)
+        .fold(
+            HealthCheck::builder()
+                .linked_checks(false)
+                .success_ttl(Duration::ZERO)
+                .hostname("bench"),
+            |builder, i| {
+                let check = Check::new(format!("check_{i:05}"), || async {
+                    (true, "ok".to_string())
+                });
+                let check = if i >= LAYER {
+                    check.depends_on([format!("check_{:05}", i - LAYER)])
+                } else {
+                    check
+                };
+                builder.check(check)
+            },
+        )
+        .build()
+        .expect("a graph without circles");
+    let mut group = c.benchmark_group("report");
+    group.bench_function("uncached_graph_5_deep/10000", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(health.run().await) })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    report,
+    serialize,
+    respond,
+    respond_on_task,
+    runs,
+    graph
+);
 criterion_main!(benches);

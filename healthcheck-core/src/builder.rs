@@ -12,6 +12,7 @@ use crate::health::HealthStatus;
 use crate::history::Thresholds;
 use crate::info::Info;
 use crate::observe;
+use crate::quorum::Quorum;
 use crate::registration::{Instance, Registration};
 use crate::registry::{HealthCheck, Parts, Shutdown};
 use crate::report::CheckResult;
@@ -55,6 +56,7 @@ pub struct Builder {
     states: States,
     listeners: Vec<Listener>,
     flapping_listeners: Vec<FlappingListener>,
+    quorums: Vec<Quorum>,
     max_output: usize,
     linked_checks: bool,
     startup_gates_readiness: bool,
@@ -81,6 +83,7 @@ impl Default for Builder {
             states: States::default(),
             listeners: Vec::new(),
             flapping_listeners: Vec::new(),
+            quorums: Vec::new(),
             max_output: DEFAULT_MAX_OUTPUT,
             linked_checks: true,
             startup_gates_readiness: true,
@@ -117,6 +120,21 @@ impl Builder {
     /// from 0 to 100, `low` below `high`, checked by [`Builder::build`].
     pub fn flapping_thresholds(mut self, low: f64, high: f64) -> Self {
         self.defaults.flapping = Thresholds { low, high };
+        self
+    }
+
+    /// Makes `group` a quorum group: it passes while at least `needed` of its members
+    /// pass (Route 53's calculated health checks; `1` for "any one"). While enough pass,
+    /// a failing member is shown as a warning, so it fails neither the report nor its
+    /// probes; each failing member's message and [`Report::quorums`](crate::Report::quorums)
+    /// say how many passed of how many. Counted over the members a report holds. A group
+    /// no check is in, or `needed` of 0 or above the group's size, is an error at
+    /// [`Builder::build`].
+    pub fn quorum(mut self, group: impl Into<String>, needed: usize) -> Self {
+        self.quorums.push(Quorum {
+            group: group.into(),
+            needed,
+        });
         self
     }
 
@@ -255,6 +273,7 @@ impl Builder {
             &self.defaults,
         ));
         problems.extend(validation::dependency_problems(&checks));
+        problems.extend(validation::quorum_problems(&checks, &self.quorums));
         problems.extend(validation::sorted_problems(
             &mut hooks,
             &self.states,
@@ -282,6 +301,7 @@ impl Builder {
             hostname,
             info: self.info,
             changes,
+            quorums: self.quorums,
         }))
     }
 }

@@ -113,13 +113,8 @@ fn root_causes(
         else {
             continue;
         };
-        if result.status != HealthStatus::Fail {
-            continue;
-        }
-        if result.blocked_by.is_empty() {
-            roots.push(result.checker.clone());
-        } else {
-            roots.extend(result.blocked_by.iter().cloned());
+        if result.status == HealthStatus::Fail {
+            roots.extend(result.roots().map(str::to_owned));
         }
     }
     roots.sort_unstable();

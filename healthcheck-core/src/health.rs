@@ -55,6 +55,9 @@ pub struct Health {
     pub message: String,
     /// Extra data, shown as details by the formats that have them.
     pub details: Map<String, Value>,
+    /// The root causes of this failure in another service, by that service's names
+    /// ([`Health::caused_by`]).
+    pub remote_causes: Vec<String>,
 }
 
 impl Health {
@@ -64,6 +67,7 @@ impl Health {
             status,
             message: message.into(),
             details: Map::new(),
+            remote_causes: Vec::new(),
         }
     }
 
@@ -95,6 +99,16 @@ impl Health {
     pub fn observed(self, value: impl Into<Value>, unit: impl Into<String>) -> Self {
         self.detail("observedValue", value)
             .detail("observedUnit", unit.into())
+    }
+
+    /// Says that this failure is caused by `causes` in another service (that service's
+    /// report's `root_causes`, as the `http` built-in reads them): the result names them
+    /// as `{check}/{cause}` in `blocked_by`, and a report shows them as its root causes
+    /// instead of this check. Ignored unless the status is a failure.
+    #[must_use]
+    pub fn caused_by<T: Into<String>>(mut self, causes: impl IntoIterator<Item = T>) -> Self {
+        self.remote_causes = causes.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Whether the status is not a failure.

@@ -19,6 +19,7 @@ use crate::kind::{Kind, Probe};
 use crate::lifecycle::{Lifecycle, Phase};
 use crate::observe;
 use crate::panics;
+use crate::quorum::{self, Quorum};
 use crate::report::{CheckResult, Report};
 use crate::runner::{Freshness, Lookups, Slot};
 use crate::selection::Selection;
@@ -62,6 +63,8 @@ pub struct HealthCheck {
     told_phase: Arc<AtomicU8>,
     /// Moves on every change of a check's status or of the phase.
     changes: Changes,
+    /// Groups that pass when enough of their members pass.
+    quorums: Arc<[Quorum]>,
 }
 
 const NO_PHASE: u8 = u8::MAX;
@@ -111,6 +114,7 @@ pub(crate) struct Parts {
     pub(crate) hostname: String,
     pub(crate) info: Info,
     pub(crate) changes: Changes,
+    pub(crate) quorums: Vec<Quorum>,
 }
 
 /// What a selection matched that does not exist: the endpoint answers 404 for it.
@@ -171,6 +175,7 @@ impl HealthCheck {
             info: Arc::new((parts.info, SystemTime::now())),
             refreshing: Arc::default(),
             told_phase: Arc::new(AtomicU8::new(NO_PHASE)),
+            quorums: parts.quorums.into(),
         };
         panics::install_quiet_hook();
         health.ensure_startup_driver();
@@ -267,6 +272,7 @@ impl HealthCheck {
             }
             results.sort_by(|a, b| a.checker.cmp(&b.checker));
         }
+        let quorums = quorum::apply(&self.quorums, &mut results);
         if selection.probe_kind() == Probe::Combined && selection.names().is_none() {
             results.extend(
                 self.shutdown
@@ -296,9 +302,11 @@ impl HealthCheck {
         if let Some(phase) = application_phase {
             self.tell_phase(phase);
         }
+        let mut report = Report::new(Arc::clone(&self.hostname), phase, results);
+        report.quorums = quorums;
         Ran {
             application_phase,
-            report: Report::new(Arc::clone(&self.hostname), phase, results),
+            report,
             fresh_until: fresh_until.filter(|_| unknown.is_none()),
             unknown,
             generation,

@@ -42,6 +42,9 @@ pub struct Report {
     /// result that is not blocked, and every check a blocked result waits on (shown in
     /// this report or not).
     pub root_causes: Vec<String>,
+    /// How each quorum group ([`Builder::quorum`](crate::Builder::quorum)) with members
+    /// in this report fared.
+    pub quorums: Vec<crate::QuorumCount>,
 }
 
 /// One check's result. A cached result keeps the `timestamp` and `expires` of the run
@@ -122,6 +125,13 @@ impl CheckResult {
         }
     }
 
+    /// The root causes this result stands for: what blocks it, else itself if it
+    /// failed, else none.
+    pub(crate) fn roots(&self) -> impl Iterator<Item = &str> {
+        let own = (self.blocked_by.is_empty() && !self.passed).then_some(self.checker.as_str());
+        self.blocked_by.iter().map(String::as_str).chain(own)
+    }
+
     /// The check's runs up to the one that made this result, for metrics; none for a
     /// result no run made (a name no check has, a check not run yet).
     pub fn stats(&self) -> Option<&RunStats> {
@@ -131,16 +141,11 @@ impl CheckResult {
 
 /// The failures of `results` not blocked by another, and what blocked ones wait on.
 fn root_causes(results: &[Arc<CheckResult>]) -> Vec<String> {
-    let mut roots: Vec<String> = Vec::new();
-    for result in results {
-        if result.blocked_by.is_empty() {
-            if !result.passed {
-                roots.push(result.checker.clone());
-            }
-        } else {
-            roots.extend(result.blocked_by.iter().cloned());
-        }
-    }
+    let mut roots: Vec<String> = results
+        .iter()
+        .flat_map(|result| result.roots())
+        .map(str::to_owned)
+        .collect();
     roots.sort_unstable();
     roots.dedup();
     roots
@@ -166,6 +171,7 @@ impl Report {
             hostname: hostname.into(),
             phase,
             root_causes: root_causes(&results),
+            quorums: Vec::new(),
             results,
         }
     }

@@ -464,6 +464,14 @@ impl Slot {
             message: &health.message,
         };
         let flap = state.memory.record_run(&run, self.flapping);
+        // Another service's root causes, named from this check: `orders-svc/db`.
+        let blocked_by: Vec<String> = if health.status == HealthStatus::Fail {
+            let name = &self.check.name;
+            let causes = health.remote_causes.iter();
+            causes.map(|cause| format!("{name}/{cause}")).collect()
+        } else {
+            Vec::new()
+        };
         let health = self.judged(health, &mut state);
         let health = self.held(health, flap);
         let status = health.status;
@@ -496,7 +504,7 @@ impl Slot {
             response_time: ended.response_time,
             flapping: flap.flapping,
             state_change_percent: flap.percent,
-            blocked_by: Vec::new(),
+            blocked_by,
             stats: Some(Arc::new(state.stats.clone())),
         });
         let before = previous

@@ -94,6 +94,13 @@ pub enum Problem {
         /// (`["orders", "billing", "orders"]`).
         cycle: Vec<String>,
     },
+    /// A quorum names a group no check is in, or needs more members than it has, or none.
+    InvalidQuorum {
+        /// The group.
+        group: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// A check asks for a `State<T>` that was not given with
     /// [`Builder::state`](crate::Builder::state).
     MissingState {
@@ -159,6 +166,9 @@ impl std::fmt::Display for Problem {
                 f,
                 "health check `{name}` at {location} depends on `{dependency}`, but no check has that name; add it or remove the dependency"
             ),
+            Problem::InvalidQuorum { group, problem } => {
+                write!(f, "quorum of group `{group}`: {problem}")
+            }
             Problem::DependencyCycle { cycle } => write!(
                 f,
                 "health checks depend on each other in a circle: {}; remove one of these dependencies",
@@ -370,6 +380,36 @@ pub(crate) fn dependency_problems(checks: &[Check]) -> Vec<Problem> {
             .map(|cycle| Problem::DependencyCycle { cycle }),
     );
     problems
+}
+
+/// The problems of `quorums` over `checks`: a group no check is in, a quorum of none,
+/// or of more members than the group has.
+pub(crate) fn quorum_problems(checks: &[Check], quorums: &[crate::quorum::Quorum]) -> Vec<Problem> {
+    quorums
+        .iter()
+        .filter_map(|quorum| {
+            let members = checks
+                .iter()
+                .filter(|check| check.group == quorum.group)
+                .count();
+            let problem = if members == 0 {
+                "no check is in this group".to_owned()
+            } else if quorum.needed == 0 {
+                "needs at least 1 member to pass".to_owned()
+            } else if quorum.needed > members {
+                format!(
+                    "needs {} to pass, but the group has {members} checks",
+                    quorum.needed
+                )
+            } else {
+                return None;
+            };
+            Some(Problem::InvalidQuorum {
+                group: quorum.group.clone(),
+                problem,
+            })
+        })
+        .collect()
 }
 
 /// Sorts `checks` by name and returns every problem: each check's, then each pair of

@@ -88,13 +88,24 @@ impl HttpEndpoint {
         };
         let status = response.status().as_u16();
         if !self.expected.contains(&status) {
-            return Health::fail(format!(
+            // Another service serving this library's report names its root causes.
+            let causes = if self.head {
+                Vec::new()
+            } else {
+                remote_root_causes(response).await
+            };
+            let mut message = format!(
                 "{shown} answered {status}, expected {}–{}",
                 self.expected.start(),
                 self.expected.end()
-            ))
-            .detail("url", shown)
-            .detail("status_code", status);
+            );
+            if !causes.is_empty() {
+                message.push_str(&format!("; its root causes: {}", causes.join(", ")));
+            }
+            return Health::fail(message)
+                .detail("url", shown)
+                .detail("status_code", status)
+                .caused_by(causes);
         }
         if let Some(wanted) = &self.body_contains {
             match response.text().await {
@@ -113,6 +124,45 @@ impl HttpEndpoint {
             .detail("url", shown)
             .detail("status_code", status)
     }
+}
+
+/// The most of a failing answer's body read for its root causes.
+const MAX_REPORT_BYTES: usize = 64 * 1024;
+
+/// The most root causes taken from another service's report.
+const MAX_REMOTE_CAUSES: usize = 32;
+
+/// The `root_causes` of a failing answer that is this library's Flask report: the
+/// first 64 KiB read at most; names that break the naming rule (in each `/`-separated
+/// part: a cause may itself be another service's) left out; at most 32.
+async fn remote_root_causes(mut response: reqwest::Response) -> Vec<String> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_REPORT_BYTES {
+            return Vec::new();
+        }
+    }
+    let Ok(report) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return Vec::new();
+    };
+    let Some(causes) = report
+        .get("root_causes")
+        .and_then(|causes| causes.as_array())
+    else {
+        return Vec::new();
+    };
+    causes
+        .iter()
+        .filter_map(|cause| cause.as_str())
+        .filter(|cause| {
+            cause
+                .split('/')
+                .all(|part| healthcheck_rules::name_problem(part).is_none())
+        })
+        .take(MAX_REMOTE_CAUSES)
+        .map(str::to_owned)
+        .collect()
 }
 
 impl std::fmt::Debug for HttpEndpoint {

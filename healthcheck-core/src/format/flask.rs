@@ -15,8 +15,8 @@ use crate::report::{CheckResult, Report};
 /// `checker`, `output`, `passed`, `timestamp`, `expires`; plus `phase`, and per result
 /// `status` (pass / warn / fail), `group` and `details` (left out when empty),
 /// `response_time`, `flapping` and `state_change_percent` (see [`History`](crate::History)),
-/// `blocked_by` (left out when empty); and `root_causes` at the top (left out when
-/// empty). Times are float seconds since the Unix epoch, as Python's
+/// `blocked_by` (left out when empty); and at the top `root_causes` and `quorums`
+/// (`{"replicas": {"passed": 2, "of": 3, "needed": 2}}`), each left out when empty. Times are float seconds since the Unix epoch, as Python's
 /// `time.time()` gives them.
 ///
 /// The top-level `status` follows the status code, so the body never contradicts it:
@@ -54,6 +54,21 @@ fn body(report: &Report, success: bool) -> String {
     field(&mut out, b",\"phase\":", report.phase.as_str());
     if !report.root_causes.is_empty() {
         field(&mut out, b",\"root_causes\":", &report.root_causes);
+    }
+    if !report.quorums.is_empty() {
+        out.extend_from_slice(b",\"quorums\":{");
+        for (index, quorum) in report.quorums.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            field(&mut out, b"", &quorum.group);
+            out.extend_from_slice(b":{\"passed\":");
+            field(&mut out, b"", &quorum.passed);
+            field(&mut out, b",\"of\":", &quorum.of);
+            field(&mut out, b",\"needed\":", &quorum.needed);
+            out.push(b'}');
+        }
+        out.push(b'}');
     }
     out.extend_from_slice(b",\"results\":[");
     for (index, result) in report.results.iter().enumerate() {
