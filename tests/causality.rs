@@ -428,8 +428,21 @@ async fn another_services_root_causes_come_through_the_http_check() {
     let checkout = report.result("checkout").unwrap();
     assert_eq!(checkout.blocked_by, ["orders-svc/db"]);
     assert_eq!(checkout_runs.load(Ordering::SeqCst), 0);
-    let endpoint = Endpoint::new(Arc::new(gateway));
-    let (code, body) = get_json(&endpoint, "/healthcheck").await;
-    assert_eq!(code, 503);
+    // The gateway served too, asked over its own socket.
+    let gateway_addr =
+        support::servers::serve(support::servers::Adapter::Axum, Endpoint::new(gateway)).await;
+    let response = support::http::get(gateway_addr, "/healthcheck").await;
+    assert_eq!(response.status, 503);
+    let body: Value = serde_json::from_str(&response.body).unwrap();
     assert_eq!(body["root_causes"], serde_json::json!(["orders-svc/db"]));
+    let checkout = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["checker"] == "checkout")
+        .unwrap();
+    assert_eq!(
+        checkout["output"],
+        format!("blocked by orders-svc/db: {}", remote.output)
+    );
 }

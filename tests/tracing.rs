@@ -372,6 +372,41 @@ async fn flapping_is_told_once_when_it_starts_and_once_when_it_stops() {
     );
 }
 
+#[tokio::test]
+async fn a_root_cause_going_down_and_up_is_told_once_not_once_per_dependant() {
+    let (captured, _scoped) = captured_on_this_thread();
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = Arc::clone(&down);
+    let mut builder = HealthCheck::builder().linked_checks(false).check(
+        Check::new("db", move || {
+            let failed = flag.load(std::sync::atomic::Ordering::SeqCst);
+            async move { (!failed, if failed { "refused" } else { "ok" }) }
+        })
+        .success_ttl(Duration::ZERO)
+        .failed_ttl(Duration::ZERO),
+    );
+    for i in 0..5 {
+        builder = builder.check(
+            Check::new(format!("svc_{i}"), || async { true })
+                .depends_on(["db"])
+                .success_ttl(Duration::ZERO),
+        );
+    }
+    let registry = builder.build().unwrap();
+    registry.run().await;
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    registry.run().await;
+    registry.run().await;
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+    registry.run().await;
+    let told = captured.lines_with("check status changed");
+    assert_eq!(told.len(), 2, "{told:#?}");
+    assert!(
+        told.iter().all(|line| line.contains("check=\"db\"")),
+        "{told:#?}"
+    );
+}
+
 /// Registered by value only (`instance`): a registry that never adds it never runs it.
 #[derive(healthcheck::Checker)]
 #[checker(name = "upstream_instance", instance)]

@@ -235,7 +235,6 @@ impl HealthCheck {
         let stopped = self.lifecycle.is_stopped();
         let serve_stale = self.refreshing.load(Ordering::Acquire) > 0;
         let now = Instant::now();
-        let selected = slots::enabled(&list).filter(|slot| selection.includes(&slot.check));
         let freshness = |slot: &Slot| {
             if stopped || (starting_up(slot, started) && asker.answers_at_once(slot)) {
                 Freshness::KnownOnly
@@ -248,8 +247,10 @@ impl HealthCheck {
         // A report of no checks at all has nothing to go stale: an hour, unless a change.
         let at_most = now + REUSE_AT_MOST;
         let (mut results, fresh_until) = if self.slots.has_dependencies() {
-            causes::results(&list, selected.collect(), now, freshness, at_most).await
+            let selected = |slot: &Slot| slot.is_enabled() && selection.includes(&slot.check);
+            causes::results(&list, selected, now, freshness, at_most).await
         } else {
+            let selected = slots::enabled(&list).filter(|slot| selection.includes(&slot.check));
             let lookups = Lookups::of(selected, now, freshness);
             let fresh_until = selection
                 .is_whole_probe()
