@@ -6,34 +6,13 @@
 use std::sync::Arc;
 
 use crate::health::HealthStatus;
-use crate::report::CheckResult;
+use crate::report::{CheckResult, QuorumCount};
 
 /// A group's quorum: `needed` of its members must pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Quorum {
     pub(crate) group: String,
     pub(crate) needed: usize,
-}
-
-/// How a quorum group fared in one report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct QuorumCount {
-    /// The group.
-    pub group: String,
-    /// Its members in the report that passed (a warning passes).
-    pub passed: usize,
-    /// Its members in the report.
-    pub of: usize,
-    /// How many must pass.
-    pub needed: usize,
-}
-
-impl QuorumCount {
-    /// Whether enough members passed.
-    pub fn met(&self) -> bool {
-        self.passed >= self.needed
-    }
 }
 
 /// Applies each of `quorums` to the members `results` hold: counted, and while enough

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use crate::causes;
 use crate::changes::Changes;
 use crate::check::Check;
+use crate::history::History;
 use crate::info::Info;
 use crate::kind::{Kind, Probe};
 use crate::lifecycle::{Lifecycle, Phase};
@@ -632,7 +633,7 @@ impl HealthCheck {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn history(&self, name: &str) -> Option<crate::History> {
+    pub fn history(&self, name: &str) -> Option<History> {
         slots::find(&self.slots.load(), name).map(|slot| slot.history())
     }
 

@@ -44,7 +44,7 @@ pub struct Report {
     pub root_causes: Vec<String>,
     /// How each quorum group ([`Builder::quorum`](crate::Builder::quorum)) with members
     /// in this report fared.
-    pub quorums: Vec<crate::QuorumCount>,
+    pub quorums: Vec<QuorumCount>,
 }
 
 /// One check's result. A cached result keeps the `timestamp` and `expires` of the run
@@ -136,6 +136,28 @@ impl CheckResult {
     /// result no run made (a name no check has, a check not run yet).
     pub fn stats(&self) -> Option<&RunStats> {
         self.stats.as_deref()
+    }
+}
+
+/// How a quorum group ([`Builder::quorum`](crate::Builder::quorum)) fared in one
+/// report: its members in the report, how many of them passed, how many must.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QuorumCount {
+    /// The group.
+    pub group: String,
+    /// Its members in the report that passed (a warning passes).
+    pub passed: usize,
+    /// Its members in the report.
+    pub of: usize,
+    /// How many must pass.
+    pub needed: usize,
+}
+
+impl QuorumCount {
+    /// Whether enough members passed.
+    pub fn met(&self) -> bool {
+        self.passed >= self.needed
     }
 }
 
