@@ -176,6 +176,8 @@ fn a_programmatic_check_with_a_bad_name_is_an_error_at_build() {
         ("", "cannot be empty"),
         ("has space", "contains ' '"),
         ("services", "is reserved"),
+        ("status", "is reserved"),
+        ("events", "is reserved"),
         (&"x".repeat(65) as &str, "65 characters long"),
     ] {
         let err = HealthCheck::builder()

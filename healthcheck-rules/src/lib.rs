@@ -9,8 +9,11 @@ use std::time::Duration;
 /// The longest name a check, tag or group may have.
 pub const MAX_LEN: usize = 64;
 
-/// Names the HTTP endpoint uses for its own routes (`/healthcheck/services`, …).
-pub const RESERVED: &[&str] = &["services", "live", "ready", "startup", "group", "info"];
+/// Names the HTTP endpoint uses for its own routes (`/healthcheck/services`, …), and
+/// those it keeps for the status page and its stream of changes (`status`, `events`).
+pub const RESERVED: &[&str] = &[
+    "services", "live", "ready", "startup", "group", "info", "status", "events",
+];
 
 /// The probe kinds as written in `kind = "…"` and in URLs, in `Kind`'s order.
 pub const KINDS: [&str; 3] = ["liveness", "readiness", "startup"];
