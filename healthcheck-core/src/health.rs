@@ -18,6 +18,19 @@ pub enum HealthStatus {
 }
 
 impl HealthStatus {
+    /// Pass, warn and fail, in the order of [`HealthStatus::index`].
+    pub(crate) const ALL: [HealthStatus; 3] =
+        [HealthStatus::Pass, HealthStatus::Warn, HealthStatus::Fail];
+
+    /// 0 pass, 1 warn, 2 fail: the status as an index (run counts, a history's records).
+    pub(crate) fn index(self) -> usize {
+        match self {
+            HealthStatus::Pass => 0,
+            HealthStatus::Warn => 1,
+            HealthStatus::Fail => 2,
+        }
+    }
+
     /// `pass`, `warn` or `fail`.
     pub fn as_str(self) -> &'static str {
         match self {

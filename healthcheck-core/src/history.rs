@@ -465,19 +465,12 @@ fn time(millis_since_epoch: u64) -> SystemTime {
 }
 
 fn code(status: HealthStatus) -> u8 {
-    match status {
-        HealthStatus::Pass => 0,
-        HealthStatus::Warn => 1,
-        HealthStatus::Fail => 2,
-    }
+    // 0 to 2: the cast cannot truncate.
+    status.index() as u8
 }
 
 fn status(code: u8) -> HealthStatus {
-    match code {
-        0 => HealthStatus::Pass,
-        1 => HealthStatus::Warn,
-        _ => HealthStatus::Fail,
-    }
+    HealthStatus::ALL[usize::from(code).min(2)]
 }
 
 #[cfg(test)]

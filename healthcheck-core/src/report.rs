@@ -125,6 +125,12 @@ impl CheckResult {
         }
     }
 
+    /// Whether its check has changed status within its last 21 runs: the formats that
+    /// show flapping only where it says something (MicroProfile, Spring, IETF) show it then.
+    pub(crate) fn changed_lately(&self) -> bool {
+        self.state_change_percent > 0.0
+    }
+
     /// The root causes this result stands for: what blocks it, else itself if it
     /// failed, else none.
     pub(crate) fn roots(&self) -> impl Iterator<Item = &str> {

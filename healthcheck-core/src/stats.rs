@@ -24,14 +24,6 @@ pub(crate) fn status_value(status: HealthStatus) -> f64 {
     }
 }
 
-fn status_index(status: HealthStatus) -> usize {
-    match status {
-        HealthStatus::Pass => 0,
-        HealthStatus::Warn => 1,
-        HealthStatus::Fail => 2,
-    }
-}
-
 /// Every phase, for `healthcheck_phase`: 1 for the current one, 0 for the others.
 pub(crate) const PHASES: [Phase; 5] = [
     Phase::Starting,
@@ -143,14 +135,14 @@ impl RunStats {
 
     /// Counts one change of the reported status.
     pub(crate) fn count_transition(&mut self, from: HealthStatus, to: HealthStatus) {
-        let slot = &mut self.transitions[status_index(from)][status_index(to)];
+        let slot = &mut self.transitions[from.index()][to.index()];
         *slot = slot.saturating_add(1);
     }
 
     /// Changes of the reported status from `from` to `to` so far (a check's first
     /// result, when it is not a pass, counts as a change from pass).
     pub fn transitions(&self, from: HealthStatus, to: HealthStatus) -> u64 {
-        self.transitions[status_index(from)][status_index(to)]
+        self.transitions[from.index()][to.index()]
     }
 
     /// Runs that ended with `outcome`.

@@ -88,7 +88,7 @@ impl Format for Ietf {
         // after its check, while the check has changed lately (its percent state change).
         let measurements: Vec<String> = names
             .iter()
-            .filter(|(_, index)| report.results[*index].state_change_percent > 0.0)
+            .filter(|(_, index)| report.results[*index].changed_lately())
             .map(|(name, _)| format!("{name}:stateChange"))
             .collect();
         let mut measurements = measurements.iter();
@@ -106,7 +106,7 @@ impl Format for Ietf {
                 percent: None,
             };
             checks.push((name, [check]));
-            if result.state_change_percent > 0.0
+            if result.changed_lately()
                 && let Some(key) = measurements.next()
             {
                 let measurement = CheckBody {

@@ -68,7 +68,7 @@ impl Format for MicroProfile {
                 if !result.blocked_by.is_empty() {
                     data.insert("blockedBy".into(), result.blocked_by.join(",").into());
                 }
-                if result.state_change_percent > 0.0 {
+                if result.changed_lately() {
                     data.insert("flapping".into(), result.flapping.into());
                     data.insert(
                         "stateChangePercent".into(),

@@ -65,7 +65,7 @@ fn leaf(result: &CheckResult) -> Node<'_> {
     if !result.blocked_by.is_empty() {
         details.insert("blockedBy".into(), result.blocked_by.clone().into());
     }
-    if result.state_change_percent > 0.0 {
+    if result.changed_lately() {
         details.insert("flapping".into(), result.flapping.into());
         details.insert(
             "stateChangePercent".into(),
