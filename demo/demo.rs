@@ -6,6 +6,10 @@
 //! DEMO_FAIL=1 cargo run -p healthcheck-demo --example demo       # the `toggle` check fails: 503
 //! ```
 //!
+//! The status page is at `/healthcheck/status` (the URL is printed at start): the checks
+//! run every 2 s, and the page follows their changes live. Create the file `fail` in the
+//! data directory to make `toggle` fail while it runs, remove it to make it pass again.
+//!
 //! `DEMO_ADDR` sets the address (default `127.0.0.1:8000`; port 0 picks a free one) and
 //! `DEMO_DIR` the directory of the SQLite file (default: a folder in the temp dir).
 //! With `DATABASE_URL` (`postgres://…`) and `REDIS_URL` (`redis://…`) set, the demo
@@ -64,12 +68,24 @@ async fn disk_space(State(DataDir(dir)): State<DataDir>) -> Health {
     }
 }
 
-/// Fails when the environment asks it to (`DEMO_FAIL` set to anything but empty).
+/// Fails when the environment asks it to (`DEMO_FAIL` set to anything but empty), or
+/// while the file `fail` exists in the data directory.
 #[health_check(name = "toggle", success_ttl = "0s", failed_ttl = "0s")]
-async fn toggle() -> (bool, String) {
+async fn toggle(State(DataDir(dir)): State<DataDir>) -> (bool, String) {
+    let switch = dir.join("fail");
     match std::env::var("DEMO_FAIL") {
         Ok(value) if !value.is_empty() => (false, format!("failing because DEMO_FAIL={value}")),
-        _ => (true, "passing; set DEMO_FAIL=1 to make it fail".to_string()),
+        _ if switch.exists() => (
+            false,
+            format!("failing because {} exists", switch.display()),
+        ),
+        _ => (
+            true,
+            format!(
+                "passing; set DEMO_FAIL=1 or create {} to make it fail",
+                switch.display()
+            ),
+        ),
     }
 }
 
@@ -109,14 +125,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .state(DataDir(dir))
         .check(checks::runtime::responsive("runtime"));
     let health = Arc::new(with_services(builder).await?.build()?);
+    // Every check runs every 2 s, so the status page shows changes as they happen.
+    health.spawn_refresh(std::time::Duration::from_secs(2));
     let app = healthcheck::axum::router(Endpoint::new(health.clone()));
 
     let addr = std::env::var("DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_string());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!(
-        "healthcheck demo: http://{}/healthcheck",
-        listener.local_addr()?
-    );
+    let addr = listener.local_addr()?;
+    println!("healthcheck demo: http://{addr}/healthcheck");
+    println!("status page: http://{addr}/healthcheck/status");
     axum::serve(listener, app)
         .with_graceful_shutdown(health.shutdown_signal())
         .await?;

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// Crates that only a feature may bring in.
-const FEATURE_CRATES: [&str; 17] = [
+const FEATURE_CRATES: [&str; 18] = [
     "axum",
     "actix-web",
     "tower-service",
@@ -22,6 +22,8 @@ const FEATURE_CRATES: [&str; 17] = [
     "reqwest",
     "fs4",
     "hyper",
+    // The status page's streaming body.
+    "http-body",
 ];
 
 #[test]

@@ -51,12 +51,20 @@ async fn start_demo_with(fail: bool, env: &[(&str, String)]) -> Demo {
     }
     let mut child = command.spawn().expect("start the demo");
     let stdout = child.stdout.take().unwrap();
-    let line = BufReader::new(stdout)
-        .lines()
+    let mut lines = BufReader::new(stdout).lines();
+    let line = lines
         .next_line()
         .await
         .unwrap()
         .expect("the demo prints its URL");
+    let status_line = lines.next_line().await.unwrap();
+    assert_eq!(
+        status_line,
+        Some(line.replace("healthcheck demo: ", "status page: ") + "/status"),
+        "the demo prints its status page's URL"
+    );
+    // Read on, so the demo never writes to a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let url = line.split("http://").nth(1).expect("a URL");
     let addr = url.trim_end_matches("/healthcheck").parse().unwrap();
     Demo {
@@ -145,4 +153,33 @@ async fn with_database_url_and_redis_url_the_demo_checks_postgres_and_redis() {
     assert_eq!(names, ["postgres", "redis"]);
     assert!(json["results"][0]["details"]["server_version"].is_string());
     assert!(!response.body.contains("hunter2"), "{}", response.body);
+}
+
+#[tokio::test]
+async fn the_demo_serves_its_status_page_and_follows_a_check_that_changes() {
+    let demo = start_demo(false).await;
+    let page = support::http::get(demo.addr, "/healthcheck/status").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("<tr data-check=\"toggle\" class=\"st-pass\">")
+    );
+    let events = format!("http://{}/healthcheck/events", demo.addr);
+    let mut stream = support::sse::Sse::open(&events, &[]).await;
+    stream.block().await;
+    // The demo runs its checks every 2 s: the file makes `toggle` fail at the next run.
+    std::fs::write(demo.dir.join("fail"), b"").unwrap();
+    let event = loop {
+        let event = stream.event().await.expect("the stream stays open");
+        if event.kind == "status" && event.data["checker"] == "toggle" {
+            break event;
+        }
+    };
+    assert_eq!(event.data["status"], "fail");
+    assert!(
+        event.data["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("failing because ")
+    );
 }

@@ -281,10 +281,23 @@ impl Builder {
         ));
         validation::ok_or_error(problems)?;
         let changes = Changes::default();
+        let (listeners, flapping_listeners) = (self.listeners, self.flapping_listeners);
+        // The events' feed hears changes as the application's listeners do, last.
+        #[cfg(feature = "status-page")]
+        let (listeners, flapping_listeners) = {
+            let (mut listeners, mut flapping_listeners) = (listeners, flapping_listeners);
+            let feed = Arc::clone(changes.feed());
+            listeners.push(Arc::new(move |from, result: &CheckResult| {
+                feed.status(from, result)
+            }));
+            let feed = Arc::clone(changes.feed());
+            flapping_listeners.push(Arc::new(move |result: &CheckResult| feed.flapping(result)));
+            (listeners, flapping_listeners)
+        };
         let context = Arc::new(RunContext {
             states: self.states,
-            listeners: self.listeners,
-            flapping_listeners: self.flapping_listeners,
+            listeners,
+            flapping_listeners,
             max_output: self.max_output,
             changes: changes.clone(),
         });

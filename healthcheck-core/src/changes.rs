@@ -15,6 +15,9 @@ use tokio::sync::watch;
 pub(crate) struct Changes {
     watched: Arc<watch::Sender<u64>>,
     generation: Arc<AtomicU64>,
+    /// The events `{base}/events` streams: told the phase on every change here.
+    #[cfg(feature = "status-page")]
+    feed: Arc<crate::feed::Feed>,
 }
 
 impl Default for Changes {
@@ -22,17 +25,33 @@ impl Default for Changes {
         Changes {
             watched: Arc::new(watch::Sender::new(0)),
             generation: Arc::default(),
+            #[cfg(feature = "status-page")]
+            feed: Arc::default(),
         }
     }
 }
 
 impl Changes {
-    /// Something a watcher cares about changed: wake every receiver. A report would
-    /// differ too.
+    /// The application's phase may have changed (startup over, shutdown begun or ended,
+    /// the drain over): wake every receiver. A report would differ too.
     pub(crate) fn changed(&self) {
+        self.status_changed();
+        #[cfg(feature = "status-page")]
+        self.feed.recheck_phase();
+    }
+
+    /// A check's status changed: wake every receiver. The events' feed hears it from the
+    /// check's listener, which tells the status before the phase it changes.
+    pub(crate) fn status_changed(&self) {
         self.moved();
         self.watched
             .send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// The events `{base}/events` streams.
+    #[cfg(feature = "status-page")]
+    pub(crate) fn feed(&self) -> &Arc<crate::feed::Feed> {
+        &self.feed
     }
 
     /// Something a report could show changed (a new result, a check added, removed,

@@ -24,6 +24,8 @@ mod checker;
 pub mod checks;
 mod details;
 mod endpoint;
+#[cfg(feature = "status-page")]
+mod feed;
 pub mod format;
 mod health;
 mod history;
@@ -52,6 +54,9 @@ pub use builder::Builder;
 pub use check::Check;
 pub use checker::{Checker, Described, DynChecker};
 pub use details::Details;
+#[cfg(feature = "status-page")]
+#[cfg_attr(docsrs, doc(cfg(feature = "status-page")))]
+pub use endpoint::Events;
 pub use endpoint::{Answer, Endpoint};
 pub use health::{Health, HealthStatus, IntoHealth, OkMessage};
 pub use healthcheck_macros::{Checker, async_trait, health_check};
@@ -77,6 +82,8 @@ pub mod defaults {
     pub use crate::check::DEFAULT_GROUP as GROUP;
     pub use crate::details::WITHHELD;
     pub use crate::endpoint::DEFAULT_BASE_PATH as BASE_PATH;
+    #[cfg(feature = "status-page")]
+    pub use crate::endpoint::{EVENTS_HEARTBEAT, MAX_EVENT_STREAMS};
     pub use crate::info::{MASKED, SECRET_WORDS};
     pub use crate::registry::{MIN_REFRESH_INTERVAL, STARTUP_RETRY};
     pub use crate::runner::DEFAULT_MAX_OUTPUT as MAX_OUTPUT;

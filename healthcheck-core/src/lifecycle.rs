@@ -2,8 +2,11 @@
 //! the registry hands over.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use crate::changes::Changes;
 
@@ -68,6 +71,8 @@ pub(crate) struct Lifecycle {
     shutdown: AtomicU8,
     /// Set when the drain after shutdown began is over.
     drained: AtomicBool,
+    /// When the drain under way ends, for the status page's countdown.
+    drain_ends: Mutex<Option<Instant>>,
     /// Told every change of phase.
     changes: Changes,
 }
@@ -79,6 +84,7 @@ impl Lifecycle {
             started_now: Notify::new(),
             shutdown: AtomicU8::new(RUNNING),
             drained: AtomicBool::new(false),
+            drain_ends: Mutex::new(None),
             changes,
         }
     }
@@ -117,11 +123,37 @@ impl Lifecycle {
         }
     }
 
+    /// A drain of `delay` begins now (told before shutdown begins, so the phase's first
+    /// telling has it).
+    pub(crate) fn begin_drain(&self, delay: Duration) {
+        let mut ends = self
+            .drain_ends
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if ends.is_none() && !self.shutdown_begun() {
+            *ends = Instant::now().checked_add(delay);
+        }
+    }
+
+    /// How long the drain under way has left: while STOPPING, before the drain is over.
+    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
+    pub(crate) fn drain_left(&self) -> Option<Duration> {
+        if self.shutdown.load(Ordering::Acquire) != STOPPING || self.is_drained() {
+            return None;
+        }
+        let ends = *self
+            .drain_ends
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        ends.map(|ends| ends.saturating_duration_since(Instant::now()))
+    }
+
     /// STOPPED, or DOWN when a shutdown hook failed.
     pub(crate) fn end_shutdown(&self, hooks_passed: bool) {
         let end = if hooks_passed { STOPPED } else { HOOK_FAILED };
         self.shutdown.store(end, Ordering::Release);
         self.changes.changed();
+        self.end_events();
     }
 
     /// The drain is over: the server is about to stop accepting and finish.
@@ -129,6 +161,13 @@ impl Lifecycle {
         if !self.drained.swap(true, Ordering::AcqRel) {
             self.changes.changed();
         }
+        self.end_events();
+    }
+
+    /// Long-lived answers end: the server is closing (its graceful shutdown waits for them).
+    fn end_events(&self) {
+        #[cfg(feature = "status-page")]
+        self.changes.feed().end();
     }
 
     /// Whether the drain is over, or shutdown has ended.

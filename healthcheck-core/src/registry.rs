@@ -70,6 +70,17 @@ pub struct HealthCheck {
 
 const NO_PHASE: u8 = u8::MAX;
 
+/// The application's phase from the results known, running nothing: the phase a whole
+/// readiness report would tell now (a readiness check with no result yet counts as
+/// passing).
+#[cfg_attr(not(feature = "status-page"), allow(dead_code))]
+fn known_phase(list: &[Arc<Slot>], lifecycle: &Lifecycle, startup_gates_readiness: bool) -> Phase {
+    let readiness_passed = slots::enabled(list)
+        .filter(|slot| slot.check.is(Kind::Readiness))
+        .all(|slot| slot.latest().is_none_or(|result| result.passed));
+    lifecycle.phase(startup_gates_readiness, readiness_passed)
+}
+
 /// Shutdown hooks (run once by [`HealthCheck::finish_shutdown`]) and the drain delay.
 pub(crate) struct Shutdown {
     pub(crate) hooks: SlotList,
@@ -178,6 +189,17 @@ impl HealthCheck {
             told_phase: Arc::new(AtomicU8::new(NO_PHASE)),
             quorums: parts.quorums.into(),
         };
+        #[cfg(feature = "status-page")]
+        {
+            let slots = Arc::downgrade(&health.slots);
+            let lifecycle = Arc::clone(&health.lifecycle);
+            let gates = health.startup_gates_readiness;
+            health.changes.feed().set_phase_source(Box::new(move || {
+                let slots = slots.upgrade()?;
+                let phase = known_phase(&slots.load(), &lifecycle, gates);
+                Some((phase, lifecycle.drain_left()))
+            }));
+        }
         panics::install_quiet_hook();
         health.ensure_startup_driver();
         health
@@ -491,7 +513,13 @@ impl HealthCheck {
         // Boxed here, so its body (signals, drain) is compiled in this crate rather
         // than in each application that awaits it.
         let signal: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
-            shutdown::signal(|| health.begin_shutdown(), drain).await;
+            let begin = |drain: Option<Duration>| {
+                if let Some(delay) = drain {
+                    health.lifecycle.begin_drain(delay);
+                }
+                health.begin_shutdown();
+            };
+            shutdown::signal(begin, drain).await;
             health.lifecycle.end_drain();
         });
         signal
@@ -524,6 +552,7 @@ impl HealthCheck {
         let delay = self.shutdown.drain_delay;
         async move {
             trigger.await;
+            health.lifecycle.begin_drain(delay);
             health.begin_shutdown();
             tokio::time::sleep(delay).await;
             health.lifecycle.end_drain();
@@ -690,6 +719,18 @@ impl HealthCheck {
     #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     pub(crate) fn is_drained(&self) -> bool {
         self.lifecycle.is_drained()
+    }
+
+    /// The events `{base}/events` streams.
+    #[cfg(feature = "status-page")]
+    pub(crate) fn feed(&self) -> &Arc<crate::feed::Feed> {
+        self.changes.feed()
+    }
+
+    /// While STOPPING, how long the drain has left.
+    #[cfg(feature = "status-page")]
+    pub(crate) fn drain_left(&self) -> Option<Duration> {
+        self.lifecycle.drain_left()
     }
 
     /// The hostname reports carry.

@@ -31,6 +31,10 @@ pub(crate) enum Route {
     Check(String),
     /// `{base}/{name}/history`: one check's recent results and changes.
     History(String),
+    /// `{base}/status`: the status page (feature `status-page`).
+    Status,
+    /// `{base}/events`: the stream of changes (feature `status-page`).
+    Events,
 }
 
 /// The query parameters the endpoint understands.
@@ -121,12 +125,14 @@ pub(crate) fn route(base: &str, path: &str) -> Result<Route, Rejection> {
 
 /// The paths under the base that name no check, as written (no decoding needed), and
 /// their routes.
-const FIXED_ROUTES: [(&str, Route); 5] = [
+const FIXED_ROUTES: [(&str, Route); 7] = [
     ("live", Route::Live),
     ("ready", Route::Ready),
     ("startup", Route::Startup),
     ("services", Route::Services),
     ("info", Route::Info),
+    ("status", Route::Status),
+    ("events", Route::Events),
 ];
 
 /// The route of a fixed path under the base, if `rest` is one.

@@ -413,6 +413,12 @@ impl Slot {
         }
     }
 
+    /// The last result, fresh or not, without starting a run.
+    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
+    pub(crate) fn latest(&self) -> Option<Arc<CheckResult>> {
+        self.cached()
+    }
+
     fn cached(&self) -> Option<Arc<CheckResult>> {
         self.lock()
             .cached
@@ -543,7 +549,7 @@ impl Slot {
     /// waiters and the listeners told, in that order.
     fn tell(&self, stored: &Stored, ended: &Ended) {
         if stored.changed {
-            self.context.changes.changed();
+            self.context.changes.status_changed();
         }
         if stored.up {
             self.passed_once.store(true, Ordering::Release);

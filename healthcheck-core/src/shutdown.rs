@@ -97,7 +97,7 @@ pub(crate) struct Drain {
 }
 
 /// Resolves on SIGTERM (after the drain) or Ctrl-C (at once, unless it drains too),
-/// calling `begin` first.
+/// calling `begin` first, with the drain's length when it drains.
 ///
 /// On SIGTERM the orchestrator is taking the pod out of service: readiness answers 503
 /// during the delay while the server still accepts, so load balancers stop sending
@@ -107,11 +107,12 @@ pub(crate) struct Drain {
 /// (or an orchestrator) who signals again would otherwise be ignored: a second signal
 /// during the drain ends it at once, and one after this resolved (while the server
 /// finishes its connections) exits the process, as the default action would have.
-pub(crate) async fn signal(begin: impl FnOnce(), drain: Drain) {
+pub(crate) async fn signal(begin: impl FnOnce(Option<Duration>), drain: Drain) {
     let mut signals = Signals::install();
     let first = signals.next().await;
-    begin();
-    if first == Received::Terminate || drain.on_interrupt {
+    let drains = first == Received::Terminate || drain.on_interrupt;
+    begin(drains.then_some(drain.delay));
+    if drains {
         let drain = Box::pin(tokio::time::sleep(drain.delay));
         let second = Box::pin(signals.next());
         if let Either::Right((second, _)) = future::select(drain, second).await {

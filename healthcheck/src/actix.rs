@@ -22,7 +22,8 @@ use healthcheck_core::http::{self, Method};
 
 use healthcheck_core::Endpoint;
 
-/// Registers `{base}`, `{base}/` and everything under `{base}/` for every method.
+/// Registers `{base}`, `{base}/` and everything under `{base}/` for every method (with
+/// the feature `status-page`, `{base}/events` as the streaming [`Endpoint::events`]).
 pub fn configure(endpoint: Endpoint) -> impl Fn(&mut ServiceConfig) + Clone + Send + 'static {
     move |config: &mut ServiceConfig| {
         let base = endpoint.base();
@@ -30,6 +31,19 @@ pub fn configure(endpoint: Endpoint) -> impl Fn(&mut ServiceConfig) + Clone + Se
         let mut patterns = vec![root.to_owned(), format!("{base}/{{rest:.*}}")];
         patterns.dedup();
         let endpoint = endpoint.clone();
+        // The stream of changes has a body that streams: its own resource, first.
+        #[cfg(feature = "status-page")]
+        {
+            let events = endpoint.clone();
+            config.service(
+                web::resource(format!("{base}/events")).route(web::route().to(
+                    move |request: HttpRequest| {
+                        let answer = stream(&events, &request);
+                        async move { answer }
+                    },
+                )),
+            );
+        }
         config.service(web::resource(patterns).route(web::route().to(
             move |request: HttpRequest| {
                 let endpoint = endpoint.clone();
@@ -37,6 +51,43 @@ pub fn configure(endpoint: Endpoint) -> impl Fn(&mut ServiceConfig) + Clone + Se
             },
         )));
     }
+}
+
+/// `{base}/events`: the endpoint's stream, sent as actix-web's streaming body.
+#[cfg(feature = "status-page")]
+fn stream(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
+    let mut converted = http::Request::builder()
+        .uri(request.uri().to_string())
+        .method(request.method().as_str());
+    for (name, value) in request.headers() {
+        converted = converted.header(name.as_str(), value.as_bytes());
+    }
+    let response = match converted.body(()) {
+        Ok(converted) => endpoint.events(&converted),
+        Err(err) => return unreadable(&err),
+    };
+    let (parts, body) = response.into_parts();
+    let mut answer = HttpResponse::build(status_of(parts.status));
+    for (name, value) in &parts.headers {
+        answer.append_header((name.as_str(), value.as_bytes()));
+    }
+    answer.streaming(body)
+}
+
+/// actix-web parsed the request already, so this takes a method http 1.x refuses.
+fn unreadable(err: &http::Error) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type("application/json")
+        .insert_header(("cache-control", "no-store"))
+        .body(format!(
+            "{{\"error\":{},\"status\":400}}",
+            serde_json::Value::String(format!("unreadable request: {err}"))
+        ))
+}
+
+fn status_of(status: http::StatusCode) -> actix_web::http::StatusCode {
+    actix_web::http::StatusCode::from_u16(status.as_u16())
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 async fn respond(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
@@ -55,21 +106,10 @@ async fn respond(endpoint: &Endpoint, request: &HttpRequest) -> HttpResponse {
     // before the wait.
     let answer = match converted.body(()) {
         Ok(converted) => endpoint.respond(&converted),
-        // actix-web parsed the request already, so this takes a method http 1.x refuses.
-        Err(err) => {
-            return HttpResponse::BadRequest()
-                .content_type("application/json")
-                .insert_header(("cache-control", "no-store"))
-                .body(format!(
-                    "{{\"error\":{},\"status\":400}}",
-                    serde_json::Value::String(format!("unreadable request: {err}"))
-                ));
-        }
+        Err(err) => return unreadable(&err),
     };
     let response = answer.await;
-    let status = actix_web::http::StatusCode::from_u16(response.status().as_u16())
-        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut answer = HttpResponse::build(status);
+    let mut answer = HttpResponse::build(status_of(response.status()));
     for (name, value) in response.headers() {
         answer.append_header((name.as_str(), value.as_bytes()));
     }

@@ -24,7 +24,8 @@ use ::axum::Router;
 use healthcheck_core::Endpoint;
 
 /// Routes `{base}`, `{base}/`, the probe paths and everything under `{base}/` to
-/// `endpoint`, for every method (the endpoint answers 405 itself, with a JSON body).
+/// `endpoint` (with the feature `status-page`, `{base}/events` to
+/// [`Endpoint::events`]), for every method (the endpoint answers 405 itself, with a JSON body).
 /// Generic over the application's state `S`, so it merges into a `Router<S>` before
 /// `.with_state(…)`.
 pub fn router<S>(endpoint: Endpoint) -> Router<S>
@@ -45,6 +46,16 @@ where
     // the rest goes through one wildcard (BENCHMARKS.md measures both).
     for probe in ["live", "ready", "startup"] {
         router = router.route_service(&format!("{base}/{probe}"), endpoint.clone());
+    }
+    // The stream of changes has a body that streams: its own route, to `Endpoint::events`.
+    #[cfg(feature = "status-page")]
+    {
+        let events = endpoint.clone();
+        let stream = move |request: ::axum::extract::Request| {
+            let answer = events.events(&request);
+            async move { answer }
+        };
+        router = router.route(&format!("{base}/events"), ::axum::routing::any(stream));
     }
     router.route_service(&format!("{base}/{{*rest}}"), endpoint)
 }

@@ -5,6 +5,7 @@ pub mod backing;
 pub mod http;
 pub mod proxy;
 pub mod servers;
+pub mod sse;
 
 use std::path::PathBuf;
 use std::sync::Arc;

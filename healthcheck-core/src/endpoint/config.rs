@@ -23,6 +23,9 @@ pub(crate) struct Config {
     pub(crate) format: Arc<dyn Format>,
     /// The formats `?format=` can name, built-in and added, in `Accept` preference order.
     pub(crate) formats: Vec<(String, Arc<dyn Format>)>,
+    /// The most event streams open at once.
+    #[cfg(feature = "status-page")]
+    pub(crate) max_event_streams: usize,
 }
 
 impl Config {
@@ -35,6 +38,8 @@ impl Config {
             status_codes: StatusCodes::default(),
             format: Arc::new(format::Flask),
             formats: builtin_formats(),
+            #[cfg(feature = "status-page")]
+            max_event_streams: super::MAX_EVENT_STREAMS,
         }
     }
 

@@ -3,6 +3,8 @@
 
 mod accept;
 mod config;
+#[cfg(feature = "status-page")]
+mod events;
 mod plan;
 mod respond;
 
@@ -20,6 +22,9 @@ use crate::format::Format;
 use crate::registry::{Asker, HealthCheck};
 use crate::status_codes::StatusCodes;
 use config::Config;
+#[cfg(feature = "status-page")]
+pub use events::{Events, HEARTBEAT as EVENTS_HEARTBEAT, MAX_EVENT_STREAMS};
+
 use plan::{Action, Run};
 
 /// The default base path, as in Flask healthcheck and OpenPaaS.
@@ -93,13 +98,9 @@ type Running<'a> = Pin<Box<dyn Future<Output = Response<String>> + Send + 'a>>;
 
 impl<'a> Answer<'a> {
     /// The answer to a decided request; `running` boxes the run it asks for.
-    fn new(
-        head: bool,
-        decided: Decided,
-        running: impl FnOnce(Box<Run>, bool) -> Running<'a>,
-    ) -> Self {
+    fn new(head: bool, decided: Decided, running: impl FnOnce(Job, bool) -> Running<'a>) -> Self {
         let state = match decided {
-            Decided::Run(run, details) => Pending::Running(running(run, details)),
+            Decided::Run(job, details) => Pending::Running(running(job, details)),
             Decided::Ready(response) => Pending::Ready(response),
             Decided::Kept(status, media_type, body) => {
                 Pending::Kept(status, media_type, body.into_boxed_str())
@@ -208,6 +209,43 @@ impl Endpoint {
         config
     }
 
+    /// The most event streams ([`Endpoint::events`]) open at once (default
+    /// [`MAX_EVENT_STREAMS`], at least 1): one more is answered 503 with a JSON body.
+    #[cfg(feature = "status-page")]
+    pub fn max_event_streams(mut self, streams: usize) -> Self {
+        self.config_mut().max_event_streams = streams.max(1);
+        self
+    }
+
+    /// `GET {base}/events`: the stream of changes, as Server-Sent Events. Each event has
+    /// an id and JSON data: `status` (a check's status changed: `checker`, `from`,
+    /// `status`, `output` under the details policy, `timestamp`, `response_time`,
+    /// `flapping`), `flapping` (started or stopped) and `phase` (`phase`, and
+    /// `drain_left` in seconds while draining). A comment every 15 s keeps it open.
+    /// `Last-Event-ID` (or `?last_event_id=`) resumes after that event while the last
+    /// 256 are kept, else a `reset` event says what was lost. A reader that falls 256
+    /// events behind gets an `end` event and the stream closes; so does every stream
+    /// when shutdown's drain ends. Refusals (wrong path or method, a bad id, too many
+    /// streams: 503) have a JSON body. The axum and actix-web adapters route it; with
+    /// hyper or tower, route `{base}/events` here yourself.
+    ///
+    /// ```standalone_crate
+    /// use healthcheck::{Endpoint, HealthCheck, http};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+    /// let endpoint = Endpoint::new(health);
+    /// let request = http::Request::get("/healthcheck/events").body(()).unwrap();
+    /// let response = endpoint.events(&request);
+    /// assert_eq!(response.headers()["content-type"], "text/event-stream");
+    /// # }
+    /// ```
+    #[cfg(feature = "status-page")]
+    pub fn events<B>(&self, request: &Request<B>) -> Response<Events> {
+        events::answer(&self.config, request)
+    }
+
     /// The base path: `""` for the root, else `/name`.
     pub fn base(&self) -> &str {
         &self.config.base
@@ -276,6 +314,8 @@ impl Endpoint {
             Action::Services(tags) => respond::services(config, &tags, plan.details),
             Action::Info => respond::info(config, plan.details),
             Action::History(name) => respond::history(config, &name, plan.details),
+            #[cfg(feature = "status-page")]
+            Action::Page => return (plan.head, Decided::Run(Job::Page, plan.details)),
             Action::Run(run) => {
                 let again = run.cache.as_ref().and_then(|key| {
                     answers::again(key, config.health.generation(), Instant::now())
@@ -286,15 +326,41 @@ impl Endpoint {
                         let media_type = config.format(run.format).media_type();
                         (plan.head, Decided::Kept(status, media_type, body))
                     }
-                    None => (plan.head, Decided::Run(Box::new(run), plan.details)),
+                    None => (
+                        plan.head,
+                        Decided::Run(Job::Report(Box::new(run)), plan.details),
+                    ),
                 };
             }
         };
         (plan.head, Decided::Ready(Box::new(response)))
     }
 
+    /// Runs what `job` asks for and answers.
+    async fn run(&self, job: Job, details: bool) -> Response<String> {
+        match job {
+            Job::Report(run) => self.report(run, details).await,
+            #[cfg(feature = "status-page")]
+            Job::Page => self.page(details).await,
+        }
+    }
+
+    /// The status page: every check run (or its fresh result), drawn with the checks'
+    /// histories and the phase.
+    #[cfg(feature = "status-page")]
+    async fn page(&self, details: bool) -> Response<String> {
+        let health = &self.config.health;
+        // Read before the run: the page's script follows from here, so no change made
+        // while the page is drawn is missed (one shown already is told again).
+        let last_event_id = health.feed().last_id();
+        let ran = health
+            .run_selected(&crate::selection::Selection::all(), Asker::Probe)
+            .await;
+        respond::page(&self.config, ran, last_event_id, details)
+    }
+
     /// Runs what `run` selects and answers with its report.
-    async fn run(&self, run: Box<Run>, details: bool) -> Response<String> {
+    async fn report(&self, run: Box<Run>, details: bool) -> Response<String> {
         // One snapshot decides both what exists and what runs: no check-then-run gap.
         let (selection, rendering) = run.selection(&self.config);
         let ran = (self.config.health)
@@ -309,7 +375,17 @@ enum Decided {
     Ready(Box<Response<String>>),
     /// An answer given again: status code, media type, body.
     Kept(StatusCode, &'static str, String),
-    Run(Box<Run>, bool),
+    /// A run, and whether the caller may see details.
+    Run(Job, bool),
+}
+
+/// What a run answers with.
+enum Job {
+    /// The report of what the request selects, in its format.
+    Report(Box<Run>),
+    /// The status page.
+    #[cfg(feature = "status-page")]
+    Page,
 }
 
 impl std::fmt::Debug for Endpoint {

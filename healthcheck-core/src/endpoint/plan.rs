@@ -34,6 +34,9 @@ pub(crate) enum Action {
     History(String),
     /// A run of the checks selected, and its report written.
     Run(Run),
+    /// `{base}/status`: a run of every check, drawn as the status page.
+    #[cfg(feature = "status-page")]
+    Page,
 }
 
 /// A run a request asks for, and how to answer with its report.
@@ -115,6 +118,7 @@ fn action(
         Route::Services => return Ok(Action::Services(query.tags)),
         Route::Info => return Ok(Action::Info),
         Route::History(name) => return Ok(Action::History(name)),
+        Route::Status | Route::Events => return face(config, route, &query),
         Route::Check(_) | Route::Group(_) | Route::All => Probe::Combined,
         Route::Live => Probe::Liveness,
         Route::Ready => Probe::Readiness,
@@ -146,6 +150,40 @@ fn action(
         format,
         cache,
     }))
+}
+
+/// `{base}/status` and `{base}/events`: the page (it takes no query), and a pointer to
+/// [`Endpoint::events`](crate::Endpoint::events), which serves the stream.
+#[cfg(feature = "status-page")]
+fn face(config: &Config, route: Route, query: &Query<'_>) -> Result<Action, Rejection> {
+    let base = &config.base;
+    if route == Route::Events {
+        return Err(Rejection::new(
+            StatusCode::NOT_IMPLEMENTED,
+            format!(
+                "{base}/events is a stream: the server routes it to Endpoint::events (the axum and actix-web adapters do)"
+            ),
+        ));
+    }
+    if *query != Query::default() {
+        return Err(Rejection::new(
+            StatusCode::BAD_REQUEST,
+            format!("{base}/status takes no query parameters"),
+        ));
+    }
+    Ok(Action::Page)
+}
+
+/// Without the feature: a 404 saying which feature serves the page and the stream.
+#[cfg(not(feature = "status-page"))]
+fn face(config: &Config, _: Route, _: &Query<'_>) -> Result<Action, Rejection> {
+    let base = &config.base;
+    Err(Rejection::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "{base}/status and {base}/events are served with the feature `status-page` of healthcheck-kit"
+        ),
+    ))
 }
 
 /// `?format=name` if given (an unknown name is a 400), else the format `Accept` prefers

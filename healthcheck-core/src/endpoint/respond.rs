@@ -224,6 +224,53 @@ pub(crate) fn history(config: &Config, name: &str, details: bool) -> Response<St
     json(StatusCode::OK, &body)
 }
 
+/// `{base}/status`: the page drawn from `ran` (every check), outputs withheld unless
+/// `details`; 200 whatever the phase (the probes' routes say it with their codes).
+#[cfg(feature = "status-page")]
+pub(crate) fn page(
+    config: &Config,
+    ran: Ran,
+    last_event_id: u64,
+    details: bool,
+) -> Response<String> {
+    use crate::format::page;
+    let mut report = ran.report;
+    if !details {
+        for result in &mut report.results {
+            *result = Arc::new(result.withheld());
+        }
+    }
+    let health = &config.health;
+    let histories: Vec<_> = report
+        .results
+        .iter()
+        .map(|result| health.history(&result.checker))
+        .collect();
+    let html = page::render(&page::Page {
+        report: &report,
+        histories: &histories,
+        phase: ran.application_phase.unwrap_or(report.phase),
+        drain_left: health.drain_left(),
+        last_event_id,
+    });
+    let mut response = Response::new(html);
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static(page::CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    response
+}
+
 fn json(status: StatusCode, body: &impl Serialize) -> Response<String> {
     // Plain structs of strings and numbers always serialize.
     let body = serde_json::to_string(body).expect("serializable");

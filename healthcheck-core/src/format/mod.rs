@@ -8,6 +8,8 @@ mod keyed;
 mod kubernetes;
 mod microprofile;
 mod nablarch;
+#[cfg(feature = "status-page")]
+pub(crate) mod page;
 mod prometheus;
 mod spring;
 

@@ -1,0 +1,361 @@
+//! The log behind `{base}/events` (feature `status-page`): every change of a check's
+//! status, of its flapping and of the application's phase, numbered from 1 and written
+//! once as Server-Sent Events text (with outputs, and with them withheld), the last
+//! [`KEPT`] kept in a ring shared by every reader: a reader costs a cursor, and one that
+//! reconnects with `Last-Event-ID` resumes without loss while the ring holds its next
+//! event. Written by the runner's listeners and the lifecycle (through `changes`), read
+//! by the endpoint's streams; it knows nothing of checks but what each event says.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::watch;
+
+use crate::details::WITHHELD;
+use crate::health::HealthStatus;
+use crate::human_time::seconds_since_epoch;
+use crate::lifecycle::Phase;
+use crate::report::CheckResult;
+
+/// How many events the ring keeps: how far behind a reader may fall, and how far back
+/// `Last-Event-ID` resumes.
+pub(crate) const KEPT: usize = 256;
+
+/// What the application's phase is now, and how long the drain has left while it is
+/// STOPPING; `None` once the registry is gone.
+pub(crate) type PhaseSource = Box<dyn Fn() -> Option<(Phase, Option<Duration>)> + Send + Sync>;
+
+/// One event, as the stream writes it.
+struct Event {
+    id: u64,
+    /// `id:`, `event:` and `data:` lines with the outputs, and the blank line.
+    full: Arc<str>,
+    /// The same with every output withheld; the same text when it shows none.
+    withheld: Arc<str>,
+}
+
+/// The events and the readers' count.
+pub(crate) struct Feed {
+    log: Mutex<Log>,
+    /// The id the next event will have; `u64::MAX` once the feed has ended. Readers wait
+    /// on it.
+    next: watch::Sender<u64>,
+    /// Serializes the phase's evaluations, so the last phase told is the newest.
+    evaluating: Mutex<()>,
+    phase_source: OnceLock<PhaseSource>,
+    /// The open streams.
+    readers: AtomicUsize,
+}
+
+struct Log {
+    events: VecDeque<Event>,
+    next_id: u64,
+    last_phase: Option<(Phase, bool)>,
+    ended: bool,
+}
+
+/// What a reader at `cursor` finds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Events were written to the buffer; the cursor is now this.
+    Events(u64),
+    /// Nothing after the cursor yet.
+    Nothing,
+    /// The events after the cursor are no longer kept: the reader fell behind (or asked
+    /// to resume from too far back). The oldest kept event's id.
+    Behind(u64),
+    /// The feed ended (the drain is over) and the reader has everything.
+    Ended,
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Feed {
+            log: Mutex::new(Log {
+                events: VecDeque::with_capacity(KEPT),
+                next_id: 1,
+                last_phase: None,
+                ended: false,
+            }),
+            next: watch::Sender::new(1),
+            evaluating: Mutex::new(()),
+            phase_source: OnceLock::new(),
+            readers: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed")
+            .field("next", &*self.next.borrow())
+            .field("readers", &self.readers())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Feed {
+    /// Where the phase comes from; set once, by the registry.
+    pub(crate) fn set_phase_source(&self, source: PhaseSource) {
+        let _ = self.phase_source.set(source);
+    }
+
+    /// A check's reported status changed from `from` to the result's.
+    pub(crate) fn status(&self, from: HealthStatus, result: &CheckResult) {
+        let data = |output: &str| {
+            json!({
+                "checker": result.checker,
+                "from": from.as_str(),
+                "status": result.status.as_str(),
+                "passed": result.passed,
+                "output": output,
+                "timestamp": seconds_since_epoch(result.timestamp),
+                "response_time": result.response_time.as_secs_f64(),
+                "flapping": result.flapping,
+                "state_change_percent": result.state_change_percent,
+            })
+            .to_string()
+        };
+        self.push("status", data(&result.output), Some(data(WITHHELD)));
+        // After the status: a phase it changed follows it.
+        self.recheck_phase();
+    }
+
+    /// A check started or stopped flapping (`result.flapping` says which).
+    pub(crate) fn flapping(&self, result: &CheckResult) {
+        let data = json!({
+            "checker": result.checker,
+            "flapping": result.flapping,
+            "state_change_percent": result.state_change_percent,
+            "status": result.status.as_str(),
+        })
+        .to_string();
+        self.push("flapping", data, None);
+    }
+
+    /// Tells the phase if it changed (or the drain began) since the last told.
+    pub(crate) fn recheck_phase(&self) {
+        let _evaluating = self
+            .evaluating
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some((phase, drain_left)) = self.phase_source.get().and_then(|source| source()) else {
+            return;
+        };
+        let shown = (phase, drain_left.is_some());
+        {
+            let mut log = self.lock();
+            if log.ended || log.last_phase == Some(shown) {
+                return;
+            }
+            log.last_phase = Some(shown);
+        }
+        let mut data = json!({ "phase": phase.as_str() });
+        if let Some(left) = drain_left {
+            data["drain_left"] = json!(left.as_secs_f64());
+        }
+        self.push("phase", data.to_string(), None);
+    }
+
+    /// The drain is over: every stream ends once it has what was told before.
+    pub(crate) fn end(&self) {
+        self.lock().ended = true;
+        self.next.send_replace(u64::MAX);
+    }
+
+    fn push(&self, kind: &str, full: String, withheld: Option<String>) {
+        let mut log = self.lock();
+        if log.ended {
+            return;
+        }
+        let id = log.next_id;
+        let text = |data: &str| -> Arc<str> {
+            format!("id: {id}\nevent: {kind}\ndata: {data}\n\n").into()
+        };
+        let full = text(&full);
+        let withheld = withheld.map_or_else(|| Arc::clone(&full), |data| text(&data));
+        if log.events.len() == KEPT {
+            log.events.pop_front();
+        }
+        log.events.push_back(Event { id, full, withheld });
+        log.next_id = id + 1;
+        // Under the lock, so readers are woken in the order events are written.
+        self.next.send_replace(id + 1);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The id of the last event written (0 before any).
+    pub(crate) fn last_id(&self) -> u64 {
+        self.lock().next_id - 1
+    }
+
+    /// A receiver that wakes on every new event and at the end.
+    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
+        self.next.subscribe()
+    }
+
+    /// Writes the events after `cursor` (outputs withheld unless `details`) to `out`,
+    /// stopping once it holds `max` bytes.
+    pub(crate) fn read(&self, cursor: u64, details: bool, out: &mut String, max: usize) -> Read {
+        let log = self.lock();
+        let Some(oldest) = log.events.front().map(|event| event.id) else {
+            return if log.ended {
+                Read::Ended
+            } else {
+                Read::Nothing
+            };
+        };
+        if cursor.saturating_add(1) < oldest {
+            return Read::Behind(oldest);
+        }
+        // Ids are consecutive: the reader's next event is at this offset.
+        let skip = usize::try_from(cursor.saturating_add(1) - oldest).unwrap_or(usize::MAX);
+        let mut last = None;
+        for event in log.events.iter().skip(skip) {
+            if last.is_some() && out.len() >= max {
+                break;
+            }
+            out.push_str(if details {
+                &event.full
+            } else {
+                &event.withheld
+            });
+            last = Some(event.id);
+        }
+        match last {
+            Some(id) => Read::Events(id),
+            None if log.ended => Read::Ended,
+            None => Read::Nothing,
+        }
+    }
+
+    /// Counts a reader in unless `limit` are open already.
+    pub(crate) fn join(&self, limit: usize) -> bool {
+        self.readers
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                (open < limit).then_some(open + 1)
+            })
+            .is_ok()
+    }
+
+    /// Counts a reader out.
+    pub(crate) fn leave(&self) {
+        self.readers.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// The open streams.
+    pub(crate) fn readers(&self) -> usize {
+        self.readers.load(Ordering::Acquire)
+    }
+}
+
+/// An SSE comment: the heartbeat, or a note.
+pub(crate) fn comment(out: &mut String, text: &str) {
+    let _ = write!(out, ": {text}\n\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, status: HealthStatus, output: &str) -> CheckResult {
+        let mut result = CheckResult::failed_now(name, "");
+        result.status = status;
+        result.passed = status != HealthStatus::Fail;
+        result.output = output.to_owned();
+        result
+    }
+
+    #[test]
+    fn events_are_numbered_and_read_after_a_cursor_with_outputs_only_under_details() {
+        let feed = Feed::default();
+        feed.status(
+            HealthStatus::Pass,
+            &result("db", HealthStatus::Fail, "refused"),
+        );
+        feed.status(HealthStatus::Fail, &result("db", HealthStatus::Pass, "ok"));
+        assert_eq!(feed.last_id(), 2);
+        let mut out = String::new();
+        assert_eq!(feed.read(0, true, &mut out, 1 << 20), Read::Events(2));
+        assert!(out.starts_with("id: 1\nevent: status\ndata: {"), "{out}");
+        assert!(out.contains("\"output\":\"refused\""), "{out}");
+        assert!(out.contains("\n\nid: 2\n"), "{out}");
+        out.clear();
+        assert_eq!(feed.read(1, false, &mut out, 1 << 20), Read::Events(2));
+        assert!(!out.contains("\"ok\""), "{out}");
+        assert!(out.contains(WITHHELD), "{out}");
+        out.clear();
+        assert_eq!(feed.read(2, true, &mut out, 1 << 20), Read::Nothing);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_reader_behind_the_ring_is_told_so_and_the_ring_stays_bounded() {
+        let feed = Feed::default();
+        for round in 0..(KEPT + 10) {
+            let (from, to) = match round % 2 {
+                0 => (HealthStatus::Pass, HealthStatus::Fail),
+                _ => (HealthStatus::Fail, HealthStatus::Pass),
+            };
+            feed.status(from, &result("db", to, "x"));
+        }
+        assert_eq!(feed.lock().events.len(), KEPT);
+        let mut out = String::new();
+        assert_eq!(feed.read(0, true, &mut out, 1 << 20), Read::Behind(11));
+        assert!(out.is_empty());
+        // From the oldest kept on, everything.
+        assert_eq!(feed.read(10, true, &mut out, 1 << 20), Read::Events(266));
+        // A small buffer takes at least one event, and stops.
+        out.clear();
+        assert_eq!(feed.read(10, true, &mut out, 1), Read::Events(11));
+    }
+
+    #[test]
+    fn an_ended_feed_takes_no_event_and_says_so_once_read() {
+        let feed = Feed::default();
+        feed.flapping(&result("db", HealthStatus::Fail, "x"));
+        feed.end();
+        feed.flapping(&result("db", HealthStatus::Fail, "x"));
+        let mut out = String::new();
+        assert_eq!(feed.read(0, true, &mut out, 1 << 20), Read::Events(1));
+        assert_eq!(feed.read(1, true, &mut out, 1 << 20), Read::Ended);
+        assert_eq!(*feed.subscribe().borrow(), u64::MAX);
+    }
+
+    #[test]
+    fn the_phase_is_told_when_it_changes_and_when_a_drain_begins() {
+        let feed = Feed::default();
+        let phase = Arc::new(Mutex::new((Phase::Up, None)));
+        let source = Arc::clone(&phase);
+        feed.set_phase_source(Box::new(move || Some(*source.lock().unwrap())));
+        feed.recheck_phase();
+        feed.recheck_phase();
+        *phase.lock().unwrap() = (Phase::Stopping, Some(Duration::from_secs(5)));
+        feed.recheck_phase();
+        let mut out = String::new();
+        assert_eq!(feed.read(0, false, &mut out, 1 << 20), Read::Events(2));
+        assert!(out.contains("data: {\"phase\":\"UP\"}"), "{out}");
+        assert!(
+            out.contains("data: {\"drain_left\":5.0,\"phase\":\"STOPPING\"}"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn readers_past_the_limit_are_not_counted_in() {
+        let feed = Feed::default();
+        assert!(feed.join(2));
+        assert!(feed.join(2));
+        assert!(!feed.join(2));
+        feed.leave();
+        assert!(feed.join(2));
+        assert_eq!(feed.readers(), 2);
+    }
+}
