@@ -106,13 +106,14 @@ impl Feed {
 
     /// A check's reported status changed from `from` to the result's.
     pub(crate) fn status(&self, from: HealthStatus, result: &CheckResult) {
-        let data = |output: &str| {
+        let data = |output: &str, details: &serde_json::Map<String, serde_json::Value>| {
             json!({
                 "checker": result.checker,
                 "from": from.as_str(),
                 "status": result.status.as_str(),
                 "passed": result.passed,
                 "output": output,
+                "details": details,
                 "timestamp": seconds_since_epoch(result.timestamp),
                 "response_time": result.response_time.as_secs_f64(),
                 "flapping": result.flapping,
@@ -120,7 +121,12 @@ impl Feed {
             })
             .to_string()
         };
-        self.push("status", data(&result.output), Some(data(WITHHELD)));
+        let withheld = data(WITHHELD, &serde_json::Map::new());
+        self.push(
+            "status",
+            data(&result.output, &result.details),
+            Some(withheld),
+        );
         // After the status: a phase it changed follows it.
         self.recheck_phase();
     }

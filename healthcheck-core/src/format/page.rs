@@ -22,8 +22,8 @@ const SCRIPT: &str = include_str!("page/page.js");
 /// (`page.css`, `page.js`; a test recomputes both), requests to its own origin only
 /// (the stream and the page itself), nothing else from anywhere.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; \
-     style-src 'sha256-U/yD6DIsXF0XW7EwcsACco8SFt82GW6GwX69mDTsgnE='; \
-     script-src 'sha256-Qn3Xde4LThYTWtiH4Z8z74oNsNYF3cPcdsomAY7tpRg='; \
+     style-src 'sha256-qzU+1098O3fq4hg27W94RlxXlvBrnM1SQSe7uMEVUhw='; \
+     script-src 'sha256-kSVFRu5k3eciQaiYNg4To1RwYgqcKIo/fGIUWSLl7M4='; \
      connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; \
      frame-ancestors 'none'";
 
@@ -105,9 +105,9 @@ fn banner(html: &mut String, page: &Page<'_>) {
     };
     let _ = write!(
         html,
-        "<header id=\"banner\" class=\"banner phase-{class}\" role=\"status\">\n\
+        "<header><div id=\"banner\" class=\"banner phase-{class}\" role=\"status\">\n\
          <h1><span id=\"phase\">{phase}</span> <span class=\"meta\">{host}</span></h1>\n\
-         <p id=\"phase-note\">{note}</p>\n</header>\n",
+         <p id=\"phase-note\">{note}</p>\n</div></header>\n",
         class = phase.to_ascii_lowercase(),
         host = escape(&page.report.hostname),
     );
@@ -186,10 +186,11 @@ fn checks(html: &mut String, page: &Page<'_>) {
             html,
             "<tr data-check=\"{name}\" class=\"st-{status}\"><th scope=\"row\">{name}</th>\
              <td class=\"status\"><span class=\"badge\">{status}</span><span class=\"flap\"{flapping}>flapping {percent:.0}%</span></td>\
-             <td class=\"output\">{output}</td><td class=\"duration\">{took}</td>\
+             <td class=\"output\">{output}{details}</td><td class=\"duration\">{took}</td>\
              <td class=\"last\"><time datetime=\"{at}\">{shown}</time></td>",
             percent = result.state_change_percent,
             output = escape(&result.output),
+            details = details(result),
             took = took(result.response_time),
             at = rfc3339_seconds(result.timestamp),
             shown = shown_time(result.timestamp),
@@ -199,6 +200,23 @@ fn checks(html: &mut String, page: &Page<'_>) {
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// The check's details (`Health::detail`) as a list of terms, each value as its JSON.
+fn details(result: &CheckResult) -> String {
+    if result.details.is_empty() {
+        return String::new();
+    }
+    let mut list = String::from("<dl class=\"details\">");
+    for (key, value) in &result.details {
+        let value = match value {
+            serde_json::Value::String(text) => escape(text).into_owned(),
+            other => escape(&other.to_string()).into_owned(),
+        };
+        let _ = write!(list, "<dt>{}</dt><dd>{value}</dd>", escape(key));
+    }
+    list.push_str("</dl>");
+    list
 }
 
 /// The recent results, oldest first, one cell each; the label says them in words.
@@ -227,10 +245,12 @@ fn bar(html: &mut String, history: Option<&History>) {
     html.push_str("</span></td>");
 }
 
-/// `12.3 ms`, `1.20 s`.
+/// `85 µs`, `12.3 ms`, `1.20 s`.
 fn took(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
-    if seconds < 1.0 {
+    if seconds < 0.001 {
+        format!("{} µs", duration.as_micros())
+    } else if seconds < 1.0 {
         format!("{:.1} ms", seconds * 1000.0)
     } else {
         format!("{seconds:.2} s")
@@ -257,14 +277,8 @@ mod tests {
     #[test]
     fn the_policy_allows_the_pages_own_style_and_script_by_their_hashes() {
         // Edit page.css or page.js and this names the hash to write in the policy.
-        let style = format!(
-            "style-src 'sha256-U/yD6DIsXF0XW7EwcsACco8SFt82GW6GwX69mDTsgnE='",
-            hash(STYLE)
-        );
-        let script = format!(
-            "script-src 'sha256-Qn3Xde4LThYTWtiH4Z8z74oNsNYF3cPcdsomAY7tpRg='",
-            hash(SCRIPT)
-        );
+        let style = format!("style-src 'sha256-{}'", hash(STYLE));
+        let script = format!("script-src 'sha256-{}'", hash(SCRIPT));
         assert!(
             CONTENT_SECURITY_POLICY.contains(&style),
             "the policy needs {style}"
@@ -286,6 +300,7 @@ mod tests {
 
     #[test]
     fn durations_and_times_read_as_the_script_writes_them() {
+        assert_eq!(took(Duration::from_nanos(85_400)), "85 µs");
         assert_eq!(took(Duration::from_micros(12_345)), "12.3 ms");
         assert_eq!(took(Duration::from_millis(1200)), "1.20 s");
         let time = std::time::UNIX_EPOCH + Duration::from_secs(1_796_578_604);

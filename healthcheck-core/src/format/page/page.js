@@ -8,7 +8,8 @@
   };
   let rows = rowsOf();
   const when = (seconds) => new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
-  const took = (seconds) => seconds < 1 ? (seconds * 1000).toFixed(1) + " ms" : seconds.toFixed(2) + " s";
+  const took = (seconds) => seconds < 0.001 ? Math.floor(seconds * 1e6) + " µs"
+    : seconds < 1 ? (seconds * 1000).toFixed(1) + " ms" : seconds.toFixed(2) + " s";
   const statusClass = (element, status) => {
     element.classList.remove("st-pass", "st-warn", "st-fail", "st-none");
     element.classList.add("st-" + status);
@@ -23,7 +24,22 @@
     if (!row) { refresh(); return; }
     statusClass(row, data.status);
     row.querySelector(".badge").textContent = data.status;
-    row.querySelector("td.output").textContent = data.output;
+    const output = row.querySelector("td.output");
+    output.textContent = data.output;
+    const keys = Object.keys(data.details || {});
+    if (keys.length > 0) {
+      const list = document.createElement("dl");
+      list.className = "details";
+      for (const key of keys) {
+        const term = document.createElement("dt");
+        term.textContent = key;
+        const value = document.createElement("dd");
+        const detail = data.details[key];
+        value.textContent = typeof detail === "string" ? detail : JSON.stringify(detail);
+        list.append(term, value);
+      }
+      output.append(list);
+    }
     row.querySelector("td.duration").textContent = took(data.response_time);
     const time = row.querySelector("td.last time");
     time.textContent = when(data.timestamp);
