@@ -21,6 +21,19 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use healthcheck::{Check, Endpoint, Health, HealthCheck, Kind};
 
+/// The system allocator, counting the bytes allocated and freed: `GET /control/heap`
+/// answers the bytes live (scripts/bench-events.sh reads them per open stream).
+#[global_allocator]
+static ALLOCATOR: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+/// `GET /control/heap`: the bytes allocated and not freed.
+async fn heap() -> String {
+    let stats = ALLOCATOR.stats();
+    let live = (stats.bytes_allocated + stats.bytes_reallocated.max(0) as usize)
+        .saturating_sub(stats.bytes_deallocated + (-stats.bytes_reallocated.min(0)) as usize);
+    live.to_string()
+}
+
 /// Each steered check's status and message.
 type Steering = Arc<Mutex<HashMap<String, (String, String)>>>;
 
@@ -131,6 +144,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/control/check/{name}/{status}", post(steer))
         .route("/control/shutdown", post(shutdown))
         .route("/control/stop", post(stop))
+        .route("/control/heap", axum::routing::get(heap))
         .with_state(control)
         .merge(healthcheck::axum::router(Endpoint::new(health)));
     let addr = std::env::var("STATUS_PAGE_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into());
@@ -139,6 +153,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "status page: http://{}/healthcheck/status",
         listener.local_addr()?
     );
+    if std::env::var("SERVER").is_ok_and(|server| server == "hyper") {
+        // hyper's HTTP/1 connection alone, without axum::serve's: what a connection
+        // costs with the least in between (scripts/bench-events.sh).
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let service = hyper_util::service::TowerToHyperService::new(app.clone());
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    }
     axum::serve(listener, app).await?;
     Ok(())
 }

@@ -123,3 +123,22 @@ async fn the_success_threshold_message_is_the_one_a_run_gives() {
     let output = health.run().await.results[0].output.clone();
     assert_quoted(&format!("`{output}`"));
 }
+
+#[tokio::test]
+async fn the_event_stream_refusals_it_quotes_are_the_ones_the_endpoint_gives() {
+    let endpoint = Endpoint::new(support::registry([])).max_event_streams(2);
+    let request = Request::get("/healthcheck/events").body(()).unwrap();
+    let (_one, _two) = (endpoint.events(&request), endpoint.events(&request));
+    let refused = endpoint.events(&request);
+    assert_eq!(refused.status(), 503);
+    let body = futures_util::StreamExt::next(&mut refused.into_body())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_quoted(&format!("`{}`", std::str::from_utf8(&body).unwrap()));
+    // The tower service cannot stream: it says where the stream is served.
+    let answer = endpoint.respond(&request).await;
+    assert_eq!(answer.status(), 501);
+    let error: serde_json::Value = serde_json::from_str(answer.body()).unwrap();
+    assert_quoted(&format!("(`{}`)", error["error"].as_str().unwrap()));
+}

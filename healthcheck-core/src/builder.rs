@@ -282,16 +282,21 @@ impl Builder {
         validation::ok_or_error(problems)?;
         let changes = Changes::default();
         let (listeners, flapping_listeners) = (self.listeners, self.flapping_listeners);
-        // The events' feed hears changes as the application's listeners do, last.
+        // The events' feed hears changes as the application's listeners do, last, and
+        // the lifecycle's through `changes`.
+        #[cfg(feature = "status-page")]
+        let feed = Arc::new(crate::feed::Feed::default());
+        #[cfg(feature = "status-page")]
+        let changes = changes.watched_by(feed.clone());
         #[cfg(feature = "status-page")]
         let (listeners, flapping_listeners) = {
             let (mut listeners, mut flapping_listeners) = (listeners, flapping_listeners);
-            let feed = Arc::clone(changes.feed());
+            let told = Arc::clone(&feed);
             listeners.push(Arc::new(move |from, result: &CheckResult| {
-                feed.status(from, result)
+                told.status(from, result)
             }));
-            let feed = Arc::clone(changes.feed());
-            flapping_listeners.push(Arc::new(move |result: &CheckResult| feed.flapping(result)));
+            let told = Arc::clone(&feed);
+            flapping_listeners.push(Arc::new(move |result: &CheckResult| told.flapping(result)));
             (listeners, flapping_listeners)
         };
         let context = Arc::new(RunContext {
@@ -315,6 +320,8 @@ impl Builder {
             info: self.info,
             changes,
             quorums: self.quorums,
+            #[cfg(feature = "status-page")]
+            feed,
         }))
     }
 }

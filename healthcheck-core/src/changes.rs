@@ -15,9 +15,19 @@ use tokio::sync::watch;
 pub(crate) struct Changes {
     watched: Arc<watch::Sender<u64>>,
     generation: Arc<AtomicU64>,
-    /// The events `{base}/events` streams: told the phase on every change here.
+    /// Told every change of the phase and the drain's end (the events' feed).
     #[cfg(feature = "status-page")]
-    feed: Arc<crate::feed::Feed>,
+    watcher: Option<Arc<dyn PhaseWatcher>>,
+}
+
+/// What hears the lifecycle's changes besides the watchers: the events' feed, which
+/// weighs the phase then. A trait here, so this module imports nothing above it.
+#[cfg(feature = "status-page")]
+pub(crate) trait PhaseWatcher: Send + Sync + std::fmt::Debug {
+    /// The phase may have changed (startup over, shutdown begun or ended, a drain).
+    fn phase_may_have_changed(&self);
+    /// The drain is over: long-lived answers end.
+    fn drained(&self);
 }
 
 impl Default for Changes {
@@ -26,7 +36,7 @@ impl Default for Changes {
             watched: Arc::new(watch::Sender::new(0)),
             generation: Arc::default(),
             #[cfg(feature = "status-page")]
-            feed: Arc::default(),
+            watcher: None,
         }
     }
 }
@@ -37,7 +47,24 @@ impl Changes {
     pub(crate) fn changed(&self) {
         self.status_changed();
         #[cfg(feature = "status-page")]
-        self.feed.recheck_phase();
+        if let Some(watcher) = &self.watcher {
+            watcher.phase_may_have_changed();
+        }
+    }
+
+    /// The drain is over (or shutdown ended): the watcher ends its long-lived answers.
+    pub(crate) fn drained(&self) {
+        #[cfg(feature = "status-page")]
+        if let Some(watcher) = &self.watcher {
+            watcher.drained();
+        }
+    }
+
+    /// These changes, told to `watcher` too.
+    #[cfg(feature = "status-page")]
+    pub(crate) fn watched_by(mut self, watcher: Arc<dyn PhaseWatcher>) -> Self {
+        self.watcher = Some(watcher);
+        self
     }
 
     /// A check's status changed: wake every receiver. The events' feed hears it from the
@@ -46,12 +73,6 @@ impl Changes {
         self.moved();
         self.watched
             .send_modify(|count| *count = count.wrapping_add(1));
-    }
-
-    /// The events `{base}/events` streams.
-    #[cfg(feature = "status-page")]
-    pub(crate) fn feed(&self) -> &Arc<crate::feed::Feed> {
-        &self.feed
     }
 
     /// Something a report could show changed (a new result, a check added, removed,

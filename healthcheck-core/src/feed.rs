@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::changes::PhaseWatcher;
 use crate::details::WITHHELD;
 use crate::health::HealthStatus;
 use crate::human_time::seconds_since_epoch;
@@ -259,6 +260,16 @@ impl Feed {
     /// The open streams.
     pub(crate) fn readers(&self) -> usize {
         self.readers.load(Ordering::Acquire)
+    }
+}
+
+impl PhaseWatcher for Feed {
+    fn phase_may_have_changed(&self) {
+        self.recheck_phase();
+    }
+
+    fn drained(&self) {
+        self.end();
     }
 }
 

@@ -166,8 +166,7 @@ impl Lifecycle {
 
     /// Long-lived answers end: the server is closing (its graceful shutdown waits for them).
     fn end_events(&self) {
-        #[cfg(feature = "status-page")]
-        self.changes.feed().end();
+        self.changes.drained();
     }
 
     /// Whether the drain is over, or shutdown has ended.

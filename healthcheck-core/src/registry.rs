@@ -66,6 +66,9 @@ pub struct HealthCheck {
     changes: Changes,
     /// Groups that pass when enough of their members pass.
     quorums: Arc<[Quorum]>,
+    /// The events of `{base}/events`.
+    #[cfg(feature = "status-page")]
+    feed: Arc<crate::feed::Feed>,
 }
 
 const NO_PHASE: u8 = u8::MAX;
@@ -127,6 +130,9 @@ pub(crate) struct Parts {
     pub(crate) info: Info,
     pub(crate) changes: Changes,
     pub(crate) quorums: Vec<Quorum>,
+    /// The events of `{base}/events`.
+    #[cfg(feature = "status-page")]
+    pub(crate) feed: Arc<crate::feed::Feed>,
 }
 
 /// What a selection matched that does not exist: the endpoint answers 404 for it.
@@ -188,13 +194,15 @@ impl HealthCheck {
             refreshing: Arc::default(),
             told_phase: Arc::new(AtomicU8::new(NO_PHASE)),
             quorums: parts.quorums.into(),
+            #[cfg(feature = "status-page")]
+            feed: parts.feed,
         };
         #[cfg(feature = "status-page")]
         {
             let slots = Arc::downgrade(&health.slots);
             let lifecycle = Arc::clone(&health.lifecycle);
             let gates = health.startup_gates_readiness;
-            health.changes.feed().set_phase_source(Box::new(move || {
+            health.feed.set_phase_source(Box::new(move || {
                 let slots = slots.upgrade()?;
                 let phase = known_phase(&slots.load(), &lifecycle, gates);
                 Some((phase, lifecycle.drain_left()))
@@ -724,7 +732,7 @@ impl HealthCheck {
     /// The events `{base}/events` streams.
     #[cfg(feature = "status-page")]
     pub(crate) fn feed(&self) -> &Arc<crate::feed::Feed> {
-        self.changes.feed()
+        &self.feed
     }
 
     /// While STOPPING, how long the drain has left.
