@@ -121,6 +121,84 @@ async fn last_event_id_resumes_after_that_event_and_a_gap_is_told_with_a_reset()
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn changes_of_concurrent_checks_arrive_once_each_in_order_with_consecutive_ids() {
+    // 8 checks switched at once, 60 rounds: each change is one event, each check's
+    // events follow one another (`from` is the status before), ids have no gap.
+    const CHECKS: usize = 8;
+    const ROUNDS: usize = 60;
+    let switches: Vec<Arc<AtomicBool>> = (0..CHECKS).map(|_| Arc::default()).collect();
+    let health = support::registry(
+        switches
+            .iter()
+            .enumerate()
+            .map(|(index, failing)| support::switched(&format!("c{index}"), failing)),
+    );
+    health.run().await;
+    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
+    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
+    stream.block().await;
+    let mut last_id = None;
+    let mut status: std::collections::HashMap<String, String> = Default::default();
+    for round in 0..ROUNDS {
+        let runs = switches.iter().enumerate().map(|(index, failing)| {
+            let (health, failing) = (health.clone(), Arc::clone(failing));
+            tokio::spawn(async move {
+                failing.store(round % 2 == 0, std::sync::atomic::Ordering::SeqCst);
+                health.run_named([format!("c{index}")]).await;
+            })
+        });
+        for run in runs.collect::<Vec<_>>() {
+            run.await.unwrap();
+        }
+        let mut heard = 0;
+        while heard < CHECKS {
+            let event = stream.event().await.expect("the stream stays open");
+            if let (Some(last), Some(id)) = (last_id, event.id) {
+                assert_eq!(id, last + 1, "{event:?}");
+            }
+            last_id = event.id;
+            if event.kind != "status" {
+                continue;
+            }
+            heard += 1;
+            let name = event.data["checker"].as_str().unwrap().to_owned();
+            let before = status.insert(name, event.data["status"].as_str().unwrap().into());
+            assert_eq!(
+                event.data["from"].as_str().unwrap(),
+                before.as_deref().unwrap_or("pass"),
+                "{event:?}"
+            );
+            let expected = if round % 2 == 0 { "fail" } else { "pass" };
+            assert_eq!(event.data["status"], expected, "{event:?}");
+        }
+    }
+    assert_eq!(status.len(), CHECKS);
+}
+
+#[tokio::test]
+async fn a_last_event_id_from_before_a_restart_is_told_with_a_reset_not_met_with_silence() {
+    // A browser that followed an earlier run of the server comes back with an id this
+    // run has not reached: the events from now on would all be at or below it.
+    let failing = Arc::new(AtomicBool::new(false));
+    let health = support::registry([support::switched("db", &failing)]);
+    health.run().await;
+    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
+    let mut stream = Sse::open(
+        &url(addr, "/healthcheck/events"),
+        &[("last-event-id", "5000")],
+    )
+    .await;
+    let reset = stream.expect("reset").await;
+    assert_eq!(reset.data["reason"], "unknown");
+    let next = reset.data["oldest_id"].as_u64().unwrap();
+    assert!(next < 5000, "{reset:?}");
+    switch(&health, &failing, true).await;
+    let down = stream.expect("status").await;
+    assert_eq!(down.id, Some(next));
+    assert_eq!(down.data["status"], "fail");
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_idle_stream_sends_a_heartbeat_comment_every_15_seconds() {
     use futures_util::StreamExt;

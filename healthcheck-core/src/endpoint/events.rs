@@ -157,9 +157,17 @@ fn open(
             ),
         ));
     }
+    let last = feed.last_id();
+    // An id this server never wrote (it restarted since): from now on, told with a reset.
+    let unknown = after.filter(|after| *after > last);
     let reader = Reader {
-        cursor: after.unwrap_or_else(|| feed.last_id()),
-        resuming: after.is_some(),
+        cursor: if unknown.is_some() {
+            last
+        } else {
+            after.unwrap_or(last)
+        },
+        resuming: after.is_some() && unknown.is_none(),
+        unknown,
         details: config.details.allows(headers),
         changes: feed.subscribe(),
         heartbeat: Instant::now() + HEARTBEAT,
@@ -237,6 +245,8 @@ struct Reader {
     /// The reader asked to resume: events it missed that are no longer kept are told
     /// with a `reset` event, not an end.
     resuming: bool,
+    /// The id the reader asked to resume after, which this server never wrote.
+    unknown: Option<u64>,
     details: bool,
     changes: watch::Receiver<u64>,
     heartbeat: Instant,
@@ -254,6 +264,18 @@ impl Reader {
             // How soon a browser reconnects, and a first line so the stream is open at once.
             out.push_str("retry: 2000\n");
             feed::comment(&mut out, "healthcheck events");
+            if let Some(id) = self.unknown {
+                let next = self.cursor + 1;
+                final_event(
+                    &mut out,
+                    "reset",
+                    "unknown",
+                    &format!(
+                        "event id {id} was not sent by this server (it may have restarted): read the whole state again; events follow from id {next}"
+                    ),
+                    next,
+                );
+            }
             return Some(out);
         }
         loop {
@@ -277,6 +299,7 @@ impl Reader {
                     final_event(
                         &mut out,
                         "reset",
+                        "gap",
                         &format!(
                             "events after id {missed} are no longer kept (the last {KEPT} are): read the whole state again; events follow from id {oldest}"
                         ),
@@ -289,6 +312,7 @@ impl Reader {
                     final_event(
                         &mut out,
                         "end",
+                        "behind",
                         &format!(
                             "this reader fell more than {KEPT} events behind and was closed; read the whole state again and reconnect"
                         ),
@@ -322,9 +346,9 @@ impl Reader {
     }
 }
 
-/// A `reset` or `end` event: what happened and the oldest id still kept.
-fn final_event(out: &mut String, kind: &str, error: &str, oldest: u64) {
-    let reason = if kind == "reset" { "gap" } else { "behind" };
+/// A `reset` or `end` event: why, what happened, and the oldest id the stream can
+/// give.
+fn final_event(out: &mut String, kind: &str, reason: &str, error: &str, oldest: u64) {
     let data = serde_json::json!({ "reason": reason, "error": error, "oldest_id": oldest });
     out.push_str(&format!("event: {kind}\ndata: {data}\n\n"));
 }
