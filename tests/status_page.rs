@@ -472,3 +472,50 @@ async fn the_events_route_of_an_adapter_that_cannot_stream_says_where_it_is_serv
         "/healthcheck/events is a stream: the server routes it to Endpoint::events (the axum and actix-web adapters do)"
     );
 }
+
+#[tokio::test]
+async fn a_hyper_service_serves_the_stream_and_every_other_route_in_one_body_type() {
+    use hyper::service::service_fn;
+    let failing = Arc::new(AtomicBool::new(false));
+    let health = support::registry([support::switched("db", &failing)]);
+    health.run().await;
+    let endpoint = Endpoint::new(health.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // The README's hyper server, as written there.
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let endpoint = endpoint.clone();
+            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let endpoint = endpoint.clone();
+                async move {
+                    let response = if request.uri().path() == "/healthcheck/events" {
+                        endpoint.events(&request)
+                    } else {
+                        endpoint
+                            .respond(&request)
+                            .await
+                            .map(healthcheck::Events::from)
+                    };
+                    Ok::<_, std::convert::Infallible>(response)
+                }
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    let ready = support::http::get(addr, "/healthcheck/ready").await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(
+        ready.header("content-length"),
+        Some(ready.body.len().to_string().as_str())
+    );
+    assert_eq!(ready.json()["status"], "success");
+    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
+    stream.block().await;
+    switch(&health, &failing, true).await;
+    assert_eq!(stream.expect("status").await.data["status"], "fail");
+}

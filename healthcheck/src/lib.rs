@@ -145,7 +145,8 @@ pub mod axum;
     feature = "axum",
     feature = "actix-web",
     feature = "tower",
-    feature = "grpc"
+    feature = "grpc",
+    feature = "status-page"
 ))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

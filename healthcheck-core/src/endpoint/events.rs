@@ -64,6 +64,15 @@ impl Events {
     }
 }
 
+/// A whole body, as [`Endpoint::respond`](crate::Endpoint::respond) answers: so one hyper
+/// service can answer `{base}/events` with its stream and every other route whole, in
+/// one body type (`endpoint.respond(&request).await.map(Events::from)`).
+impl From<String> for Events {
+    fn from(body: String) -> Self {
+        Events::once(body)
+    }
+}
+
 impl Stream for Events {
     type Item = Result<Bytes, Infallible>;
 
