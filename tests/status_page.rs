@@ -177,6 +177,26 @@ async fn changes_of_concurrent_checks_arrive_once_each_in_order_with_consecutive
 }
 
 #[tokio::test]
+async fn the_phase_is_told_when_a_failing_readiness_check_is_disabled_or_removed() {
+    let failing = Arc::new(AtomicBool::new(true));
+    let health = support::registry([
+        support::switched("db", &failing),
+        Check::new("cache", || async { (true, "fine".to_string()) }),
+    ]);
+    health.run().await;
+    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
+    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
+    stream.block().await;
+    // No run: the list of checks changing is enough.
+    assert!(health.disable("db"));
+    assert_eq!(stream.expect("phase").await.data["phase"], "UP");
+    assert!(health.enable("db"));
+    assert_eq!(stream.expect("phase").await.data["phase"], "DOWN");
+    assert!(health.unregister("db"));
+    assert_eq!(stream.expect("phase").await.data["phase"], "UP");
+}
+
+#[tokio::test]
 async fn a_last_event_id_from_before_a_restart_is_told_with_a_reset_not_met_with_silence() {
     // A browser that followed an earlier run of the server comes back with an id this
     // run has not reached: the events from now on would all be at or below it.

@@ -52,6 +52,16 @@ impl Changes {
         }
     }
 
+    /// The list of checks changed (one added, removed, enabled or disabled): a report
+    /// would differ, and the phase may (a failing readiness check gone).
+    pub(crate) fn listed(&self) {
+        self.moved();
+        #[cfg(feature = "status-page")]
+        if let Some(watcher) = &self.watcher {
+            watcher.phase_may_have_changed();
+        }
+    }
+
     /// The drain is over (or shutdown ended): the watcher ends its long-lived answers.
     pub(crate) fn drained(&self) {
         #[cfg(feature = "status-page")]

@@ -6,8 +6,9 @@
 //! event. Written by the runner's listeners and the lifecycle (through `changes`), read
 //! by the endpoint's streams; it knows nothing of checks but what each event says.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::changes::PhaseWatcher;
 use crate::details::WITHHELD;
 use crate::health::HealthStatus;
 use crate::human_time::seconds_since_epoch;
+use crate::kind::Kind;
 use crate::lifecycle::Phase;
 use crate::report::CheckResult;
 
@@ -26,9 +28,11 @@ use crate::report::CheckResult;
 /// `Last-Event-ID` resumes.
 pub(crate) const KEPT: usize = 256;
 
-/// What the application's phase is now, and how long the drain has left while it is
-/// STOPPING; `None` once the registry is gone.
-pub(crate) type PhaseSource = Box<dyn Fn() -> Option<(Phase, Option<Duration>)> + Send + Sync>;
+/// What the application's phase is now, given the readiness checks whose last told
+/// status failed (some may since be gone or disabled: the source looks), and how long the
+/// drain has left while it is STOPPING; `None` once the registry is gone.
+pub(crate) type PhaseSource =
+    Box<dyn Fn(&BTreeSet<String>) -> Option<(Phase, Option<Duration>)> + Send + Sync>;
 
 /// One event, as the stream writes it.
 struct Event {
@@ -45,8 +49,10 @@ pub(crate) struct Feed {
     /// The id the next event will have; `u64::MAX` once the feed has ended. Readers wait
     /// on it.
     next: watch::Sender<u64>,
-    /// Serializes the phase's evaluations, so the last phase told is the newest.
-    evaluating: Mutex<()>,
+    /// The readiness checks whose last told status failed; held while the phase is
+    /// weighed, so the last phase told is the newest. A change of status weighs the
+    /// phase only when it changes this set: a run costs no look at every check.
+    failing_readiness: Mutex<BTreeSet<String>>,
     phase_source: OnceLock<PhaseSource>,
     /// The open streams.
     readers: AtomicUsize,
@@ -83,7 +89,7 @@ impl Default for Feed {
                 ended: false,
             }),
             next: watch::Sender::new(1),
-            evaluating: Mutex::new(()),
+            failing_readiness: Mutex::new(BTreeSet::new()),
             phase_source: OnceLock::new(),
             readers: AtomicUsize::new(0),
         }
@@ -107,29 +113,28 @@ impl Feed {
 
     /// A check's reported status changed from `from` to the result's.
     pub(crate) fn status(&self, from: HealthStatus, result: &CheckResult) {
-        let data = |output: &str, details: &serde_json::Map<String, serde_json::Value>| {
-            json!({
-                "checker": result.checker,
-                "from": from.as_str(),
-                "status": result.status.as_str(),
-                "passed": result.passed,
-                "output": output,
-                "details": details,
-                "timestamp": seconds_since_epoch(result.timestamp),
-                "response_time": result.response_time.as_secs_f64(),
-                "flapping": result.flapping,
-                "state_change_percent": result.state_change_percent,
-            })
-            .to_string()
-        };
-        let withheld = data(WITHHELD, &serde_json::Map::new());
-        self.push(
-            "status",
-            data(&result.output, &result.details),
-            Some(withheld),
-        );
+        let full = status_data(from, result, &result.output, Some(&result.details));
+        let withheld = status_data(from, result, WITHHELD, None);
+        self.push("status", full, Some(withheld));
         // After the status: a phase it changed follows it.
-        self.recheck_phase();
+        let readiness = result
+            .stats()
+            .is_some_and(|stats| stats.kinds.contains(&Kind::Readiness));
+        let mut failing = self.failing();
+        let moved = match (readiness, result.passed) {
+            (false, _) => false,
+            (true, true) => failing.remove(&result.checker),
+            (true, false) => failing.insert(result.checker.clone()),
+        };
+        if moved {
+            self.weigh_phase(&failing);
+        }
+    }
+
+    fn failing(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.failing_readiness
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A check started or stopped flapping (`result.flapping` says which).
@@ -146,11 +151,13 @@ impl Feed {
 
     /// Tells the phase if it changed (or the drain began) since the last told.
     pub(crate) fn recheck_phase(&self) {
-        let _evaluating = self
-            .evaluating
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let Some((phase, drain_left)) = self.phase_source.get().and_then(|source| source()) else {
+        self.weigh_phase(&self.failing());
+    }
+
+    /// [`recheck_phase`](Self::recheck_phase) with the set held.
+    fn weigh_phase(&self, failing: &BTreeSet<String>) {
+        let Some((phase, drain_left)) = self.phase_source.get().and_then(|source| source(failing))
+        else {
             return;
         };
         let shown = (phase, drain_left.is_some());
@@ -273,6 +280,50 @@ impl PhaseWatcher for Feed {
     }
 }
 
+/// A `status` event's data, written directly (a change costs no JSON tree): the keys in
+/// the order a JSON map writes them; `details` `{}` when withheld.
+fn status_data(
+    from: HealthStatus,
+    result: &CheckResult,
+    output: &str,
+    details: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> String {
+    /// `text` as a JSON string.
+    fn string(data: &mut Vec<u8>, text: &str) {
+        // Writing a string to a vector cannot fail.
+        let _ = serde_json::to_writer(&mut *data, text);
+    }
+    let mut data = Vec::with_capacity(224 + result.checker.len() + output.len());
+    data.extend_from_slice(b"{\"checker\":");
+    string(&mut data, &result.checker);
+    data.extend_from_slice(b",\"details\":");
+    match details {
+        Some(details) => {
+            let _ = serde_json::to_writer(&mut data, details);
+        }
+        None => data.extend_from_slice(b"{}"),
+    }
+    let _ = write!(
+        data,
+        ",\"flapping\":{},\"from\":\"{}\",\"output\":",
+        result.flapping,
+        from.as_str()
+    );
+    string(&mut data, output);
+    let _ = write!(
+        data,
+        ",\"passed\":{},\"response_time\":{},\"state_change_percent\":{},\"status\":\"{}\",\"timestamp\":{}}}",
+        result.passed,
+        result.response_time.as_secs_f64(),
+        result.state_change_percent,
+        result.status.as_str(),
+        seconds_since_epoch(result.timestamp),
+    );
+    // JSON text of valid strings is valid UTF-8.
+    String::from_utf8(data)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+}
+
 /// An SSE comment: the heartbeat, or a note.
 pub(crate) fn comment(out: &mut String, text: &str) {
     let _ = write!(out, ": {text}\n\n");
@@ -314,6 +365,44 @@ mod tests {
     }
 
     #[test]
+    fn a_status_events_data_is_the_json_of_its_fields_whatever_the_output_holds() {
+        let mut result = result("db", HealthStatus::Warn, "\"quoted\" \\ </script>\n\u{1}é");
+        result.details.insert(
+            "pool".into(),
+            serde_json::json!({"idle": 2, "note": "a\"b"}),
+        );
+        result.state_change_percent = 37.5;
+        result.response_time = Duration::from_micros(1234);
+        let data: serde_json::Value = serde_json::from_str(&status_data(
+            HealthStatus::Fail,
+            &result,
+            &result.output,
+            Some(&result.details),
+        ))
+        .unwrap();
+        assert_eq!(
+            data,
+            json!({
+                "checker": "db",
+                "details": {"pool": {"idle": 2, "note": "a\"b"}},
+                "flapping": false,
+                "from": "fail",
+                "output": result.output,
+                "passed": true,
+                "response_time": 0.001234,
+                "state_change_percent": 37.5,
+                "status": "warn",
+                "timestamp": seconds_since_epoch(result.timestamp),
+            })
+        );
+        let withheld: serde_json::Value =
+            serde_json::from_str(&status_data(HealthStatus::Fail, &result, WITHHELD, None))
+                .unwrap();
+        assert_eq!(withheld["output"], WITHHELD);
+        assert_eq!(withheld["details"], json!({}));
+    }
+
+    #[test]
     fn a_reader_behind_the_ring_is_told_so_and_the_ring_stays_bounded() {
         let feed = Feed::default();
         for round in 0..(KEPT + 10) {
@@ -351,7 +440,7 @@ mod tests {
         let feed = Feed::default();
         let phase = Arc::new(Mutex::new((Phase::Up, None)));
         let source = Arc::clone(&phase);
-        feed.set_phase_source(Box::new(move || Some(*source.lock().unwrap())));
+        feed.set_phase_source(Box::new(move |_| Some(*source.lock().unwrap())));
         feed.recheck_phase();
         feed.recheck_phase();
         *phase.lock().unwrap() = (Phase::Stopping, Some(Duration::from_secs(5)));

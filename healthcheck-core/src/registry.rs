@@ -74,14 +74,22 @@ pub struct HealthCheck {
 const NO_PHASE: u8 = u8::MAX;
 
 /// The application's phase from the results known, running nothing: the phase a whole
-/// readiness report would tell now (a readiness check with no result yet counts as
-/// passing).
-#[cfg_attr(not(feature = "status-page"), allow(dead_code))]
-fn known_phase(list: &[Arc<Slot>], lifecycle: &Lifecycle, startup_gates_readiness: bool) -> Phase {
-    let readiness_passed = slots::enabled(list)
-        .filter(|slot| slot.check.is(Kind::Readiness))
-        .all(|slot| slot.latest().is_none_or(|result| result.passed));
-    lifecycle.phase(startup_gates_readiness, readiness_passed)
+/// readiness report would tell now, given the readiness checks last heard failing (each
+/// looked up: one gone, disabled or passing since counts for nothing; a readiness check
+/// never heard failing has passed or not run yet).
+#[cfg(feature = "status-page")]
+fn known_phase(
+    list: &[Arc<Slot>],
+    heard_failing: &std::collections::BTreeSet<String>,
+    lifecycle: &Lifecycle,
+    startup_gates_readiness: bool,
+) -> Phase {
+    let failing = heard_failing.iter().any(|name| {
+        slots::find(list, name).is_some_and(|slot| {
+            slot.check.is(Kind::Readiness) && slot.latest().is_some_and(|result| !result.passed)
+        })
+    });
+    lifecycle.phase(startup_gates_readiness, !failing)
 }
 
 /// Shutdown hooks (run once by [`HealthCheck::finish_shutdown`]) and the drain delay.
@@ -202,9 +210,9 @@ impl HealthCheck {
             let slots = Arc::downgrade(&health.slots);
             let lifecycle = Arc::clone(&health.lifecycle);
             let gates = health.startup_gates_readiness;
-            health.feed.set_phase_source(Box::new(move || {
+            health.feed.set_phase_source(Box::new(move |failing| {
                 let slots = slots.upgrade()?;
-                let phase = known_phase(&slots.load(), &lifecycle, gates);
+                let phase = known_phase(&slots.load(), failing, &lifecycle, gates);
                 Some((phase, lifecycle.drain_left()))
             }));
         }

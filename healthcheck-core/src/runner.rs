@@ -414,7 +414,7 @@ impl Slot {
     }
 
     /// The last result, fresh or not, without starting a run.
-    #[cfg_attr(not(feature = "status-page"), allow(dead_code))]
+    #[cfg(feature = "status-page")]
     pub(crate) fn latest(&self) -> Option<Arc<CheckResult>> {
         self.cached()
     }

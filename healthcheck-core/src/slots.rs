@@ -55,7 +55,7 @@ impl Slots {
         if !dependencies {
             self.dependencies.store(false, Ordering::Release);
         }
-        self.context.changes.moved();
+        self.context.changes.listed();
     }
 
     /// Adds a check, validated like `build` does, unless one of that name exists.
@@ -131,7 +131,7 @@ impl Slots {
         match find_any(&self.load(), name) {
             Some(slot) => {
                 slot.set_enabled(enabled);
-                self.context.changes.moved();
+                self.context.changes.listed();
                 true
             }
             None => false,
