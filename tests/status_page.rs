@@ -219,6 +219,28 @@ async fn a_last_event_id_from_before_a_restart_is_told_with_a_reset_not_met_with
     assert_eq!(down.data["status"], "fail");
 }
 
+#[tokio::test]
+async fn an_ended_stream_polled_again_says_it_ended_again() {
+    // Found by the fuzzer: the stream it wraps panicked when polled after its end.
+    use futures_util::StreamExt;
+    let health = support::registry([]);
+    health.run().await;
+    let endpoint = Endpoint::new(health.clone());
+    let request = http::Request::get("/healthcheck/events").body(()).unwrap();
+    let mut body = endpoint.events(&request).into_body();
+    health.finish_shutdown().await;
+    let mut text = String::new();
+    while let Some(chunk) = body.next().await {
+        text.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+    }
+    assert!(
+        text.ends_with("event: end\ndata: {\"reason\":\"shutdown\"}\n\n"),
+        "{text}"
+    );
+    assert!(body.next().await.is_none());
+    assert!(axum::body::HttpBody::is_end_stream(&body));
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_idle_stream_sends_a_heartbeat_comment_every_15_seconds() {
     use futures_util::StreamExt;

@@ -7,18 +7,24 @@
 //! - an answer given again by the answer cache equals one made afresh (an endpoint
 //!   configured apart) but for the Flask top-level timestamp;
 //! - every answer is well-formed in its format: JSON parses, the Prometheus and
-//!   Kubernetes texts are made of their own lines; `HEAD` has no body; every answer
-//!   says `Cache-Control: no-store`.
+//!   Kubernetes texts are made of their own lines, the status page keeps its own
+//!   elements one each whatever a check's message (which the fuzzer writes) holds;
+//!   `HEAD` has no body; every answer says `Cache-Control: no-store`;
+//! - the stream of changes (`Endpoint::events`, streams kept open across the steps) is
+//!   made of SSE lines with JSON data and consecutive ids, and one opened without the
+//!   token never holds a check's output or details.
 
 #![no_main]
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use healthcheck::http::{HeaderValue, Method, Request, Response};
-use healthcheck::{Check, Details, Endpoint, Health, HealthCheck};
+use healthcheck::{Check, Details, Endpoint, Events, Health, HealthCheck};
 use libfuzzer_sys::fuzz_target;
 
 const TOKEN: &str = "fuzz-token";
@@ -55,6 +61,18 @@ enum Step {
     Flip(u8),
     BeginShutdown,
     FinishShutdown,
+    /// check-0 says this (with its secret), as its message, from its next run.
+    Say(String),
+    /// Opens a stream of changes, with the token or without.
+    Listen(bool),
+}
+
+/// A stream kept open across the steps, and what it has told so far.
+struct Listener {
+    events: Events,
+    authorized: bool,
+    text: String,
+    last_id: Option<u64>,
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -67,19 +85,28 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// What check-0 says, as the fuzzer wrote it.
+type Said = Arc<Mutex<String>>;
+
 /// A check that passes or fails as its switch says, with an output and a detail that only
 /// an authorized caller may see.
-fn check(name: &str, passing: &Arc<AtomicBool>, group: usize) -> Check {
+fn check(name: &str, passing: &Arc<AtomicBool>, group: usize, said: &Said) -> Check {
     let passing = Arc::clone(passing);
     let label = name.to_owned();
+    let said = Arc::clone(said);
     Check::new(name, move || {
         let passed = passing.load(Ordering::SeqCst);
         let label = label.clone();
+        let said = if label == "check-0" {
+            said.lock().unwrap().clone()
+        } else {
+            String::new()
+        };
         async move {
             let health = if passed {
-                Health::pass(format!("secret-output of {label}"))
+                Health::pass(format!("secret-output of {label}{said}"))
             } else {
-                Health::fail(format!("secret-output of {label}: down"))
+                Health::fail(format!("secret-output of {label}: down{said}"))
             };
             health.detail("note", "secret-detail")
         }
@@ -96,6 +123,8 @@ fuzz_target!(|steps: Vec<Step>| {
 
 async fn run(steps: Vec<Step>) {
     let switches: Vec<Arc<AtomicBool>> = (0..4).map(|_| Arc::new(AtomicBool::new(true))).collect();
+    let said: Said = Arc::default();
+    let mut listeners: Vec<Listener> = Vec::new();
     let mut builder = HealthCheck::builder()
         .linked_checks(false)
         .hostname("fuzz-host")
@@ -103,16 +132,25 @@ async fn run(steps: Vec<Step>) {
             (true, "secret-output flushed")
         }));
     for (index, switch) in switches.iter().take(2).enumerate() {
-        builder = builder.check(check(&format!("check-{index}"), switch, index));
+        builder = builder.check(check(&format!("check-{index}"), switch, index, &said));
     }
     let health = builder.build().expect("valid checks");
     let endpoint = Endpoint::new(health.clone()).details(Details::WhenAuthorized(TOKEN.into()));
     for step in steps.into_iter().take(64) {
         match step {
-            Step::Ask(ask) => ask_and_judge(&endpoint, ask).await,
+            Step::Ask(ask) => {
+                // Copied out first: check-0 reads it while the request runs.
+                let said_now = said.lock().unwrap().clone();
+                ask_and_judge(&endpoint, ask, &said_now).await;
+            }
             Step::Register(n) => {
                 let index = usize::from(n % 4);
-                let _ = health.register(check(&format!("check-{index}"), &switches[index], index));
+                let _ = health.register(check(
+                    &format!("check-{index}"),
+                    &switches[index],
+                    index,
+                    &said,
+                ));
             }
             Step::Unregister(n) => {
                 health.unregister(&format!("check-{}", n % 4));
@@ -131,12 +169,75 @@ async fn run(steps: Vec<Step>) {
             Step::FinishShutdown => {
                 health.finish_shutdown().await;
             }
+            Step::Say(text) => *said.lock().unwrap() = text.chars().take(64).collect(),
+            Step::Listen(authorized) if listeners.len() < 4 => {
+                let mut request = Request::get("/healthcheck/events");
+                if authorized {
+                    request = request.header("authorization", format!("Bearer {TOKEN}"));
+                }
+                let response = endpoint.events(&request.body(()).expect("a request"));
+                assert_eq!(response.status(), 200);
+                listeners.push(Listener {
+                    events: response.into_body(),
+                    authorized,
+                    text: String::new(),
+                    last_id: None,
+                });
+            }
+            Step::Listen(_) => {}
+        }
+        let said_now = said.lock().unwrap().clone();
+        for listener in &mut listeners {
+            listen(listener, &said_now);
+        }
+    }
+}
+
+/// Reads what `listener`'s stream has now (without waiting) and judges each event.
+fn listen(listener: &mut Listener, said: &str) {
+    let mut context = Context::from_waker(std::task::Waker::noop());
+    while let Poll::Ready(Some(chunk)) =
+        futures_util::Stream::poll_next(Pin::new(&mut listener.events), &mut context)
+    {
+        let chunk = chunk.expect("infallible");
+        listener
+            .text
+            .push_str(std::str::from_utf8(&chunk).expect("UTF-8 events"));
+    }
+    while let Some(end) = listener.text.find("\n\n") {
+        let block = listener.text[..end].to_owned();
+        listener.text.drain(..end + 2);
+        for line in block.lines() {
+            if let Some(id) = line.strip_prefix("id: ") {
+                let id: u64 = id.parse().expect("a numeric id");
+                if let Some(last) = listener.last_id {
+                    assert_eq!(id, last + 1, "ids with a gap: {block}");
+                }
+                listener.last_id = Some(id);
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                serde_json::from_str::<serde_json::Value>(data)
+                    .unwrap_or_else(|err| panic!("data not JSON ({err}): {block}"));
+            } else {
+                let known = ["event: ", ": ", "retry: "];
+                assert!(
+                    known.iter().any(|start| line.starts_with(start)),
+                    "{line:?}"
+                );
+            }
+        }
+        if !listener.authorized {
+            for secret in SECRETS {
+                assert!(
+                    !block.contains(secret) || said.contains(secret),
+                    "{secret} streamed without the token: {block}"
+                );
+            }
         }
     }
 }
 
 const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "DELETE", "OPTIONS"];
-const USUAL: [&str; 9] = [
+const USUAL: [&str; 11] = [
     "",
     "/",
     "/live",
@@ -146,9 +247,11 @@ const USUAL: [&str; 9] = [
     "/info",
     "/group/grp-alpha",
     "/check-0",
+    "/status",
+    "/events",
 ];
 
-async fn ask_and_judge(endpoint: &Endpoint, ask: Ask) {
+async fn ask_and_judge(endpoint: &Endpoint, ask: Ask, said: &str) {
     let path = match USUAL.get(usize::from(ask.usual)) {
         Some(usual) => (*usual).to_owned(),
         None => ask.path.clone(),
@@ -190,10 +293,10 @@ async fn ask_and_judge(endpoint: &Endpoint, ask: Ask) {
     let third = endpoint.respond(&request).await;
     let head = request.method() == Method::HEAD;
     for response in [&first, &again, &third] {
-        well_formed(response, head, &uri);
+        well_formed(response, head, &uri, said);
         if authorized == Some(false) {
             // What the caller sent may come back in a refusal: it names nothing new.
-            let asked = format!("{uri} {:?} {:?}", ask.accept, ask.authorization);
+            let asked = format!("{uri} {:?} {:?} {said}", ask.accept, ask.authorization);
             keeps_secrets(response, &asked);
         }
     }
@@ -255,7 +358,7 @@ fn keeps_secrets(response: &Response<String>, asked: &str) {
     }
 }
 
-fn well_formed(response: &Response<String>, head: bool, uri: &str) {
+fn well_formed(response: &Response<String>, head: bool, uri: &str, said: &str) {
     assert_eq!(response.headers()["cache-control"], "no-store", "{uri}");
     let body = response.body();
     if head {
@@ -288,6 +391,21 @@ fn well_formed(response: &Response<String>, head: bool, uri: &str) {
             assert!(
                 known.iter().any(|start| line.starts_with(start)),
                 "{uri}: {line:?}"
+            );
+        }
+    } else if content_type.starts_with("text/html") {
+        assert!(body.starts_with("<!doctype html>"), "{uri}");
+        // A message with markup in it (the fuzzer writes check-0's) adds no element: the
+        // page's own elements stay one each.
+        let once = [
+            "<style", "</style", "<script", "</script", "<main", "</main", "<table", "</table",
+            "<footer",
+        ];
+        for tag in once {
+            assert_eq!(
+                body.matches(tag).count(),
+                1,
+                "{uri}: {tag} with {said:?} in {body}"
             );
         }
     } else {

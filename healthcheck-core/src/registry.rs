@@ -207,11 +207,13 @@ impl HealthCheck {
         };
         #[cfg(feature = "status-page")]
         {
+            // Weak both: the lifecycle holds the feed (through `changes`), and a cycle
+            // would keep every registry ever built.
             let slots = Arc::downgrade(&health.slots);
-            let lifecycle = Arc::clone(&health.lifecycle);
+            let lifecycle = Arc::downgrade(&health.lifecycle);
             let gates = health.startup_gates_readiness;
             health.feed.set_phase_source(Box::new(move |failing| {
-                let slots = slots.upgrade()?;
+                let (slots, lifecycle) = (slots.upgrade()?, lifecycle.upgrade()?);
                 let phase = known_phase(&slots.load(), failing, &lifecycle, gates);
                 Some((phase, lifecycle.drain_left()))
             }));
@@ -842,4 +844,24 @@ fn not_found(name: &str, exists: bool) -> Arc<CheckResult> {
         format!("not found: no health check is named `{name}`")
     };
     Arc::new(CheckResult::failed_now(name, output))
+}
+
+#[cfg(all(test, feature = "status-page"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registry_dropped_frees_its_feed_and_lifecycle() {
+        // Found by the fuzzer's memory limit: the feed's phase source held the lifecycle,
+        // which holds the feed, so no registry was ever freed.
+        let health = HealthCheck::builder().linked_checks(false).build().unwrap();
+        let feed = Arc::downgrade(&health.feed);
+        let lifecycle = Arc::downgrade(&health.lifecycle);
+        drop(health);
+        assert!(feed.upgrade().is_none(), "the feed outlived its registry");
+        assert!(
+            lifecycle.upgrade().is_none(),
+            "the lifecycle outlived its registry"
+        );
+    }
 }

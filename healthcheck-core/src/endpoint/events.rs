@@ -77,9 +77,19 @@ impl Stream for Events {
     type Item = Result<Bytes, Infallible>;
 
     fn poll_next(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        match &mut self.get_mut().state {
+        let events = self.get_mut();
+        match &mut events.state {
             State::Once(chunk) => Poll::Ready(chunk.take().map(Ok)),
-            State::Streaming(stream) => stream.as_mut().poll_next(context).map(|next| next.map(Ok)),
+            State::Streaming(stream) => match stream.as_mut().poll_next(context) {
+                Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(chunk))),
+                // Ended for good: polled again, it says so again (the stream it wraps
+                // must not be polled after its end).
+                Poll::Ready(None) => {
+                    events.state = State::Once(None);
+                    Poll::Ready(None)
+                }
+                Poll::Pending => Poll::Pending,
+            },
         }
     }
 }
