@@ -241,6 +241,38 @@ async fn an_ended_stream_polled_again_says_it_ended_again() {
     assert!(axum::body::HttpBody::is_end_stream(&body));
 }
 
+#[tokio::test]
+async fn a_shutdown_hook_named_like_a_check_is_not_streamed_as_that_check() {
+    use futures_util::StreamExt;
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let hooks_heard = Arc::clone(&heard);
+    let health = HealthCheck::builder()
+        .linked_checks(false)
+        .check(Check::new("db", || async { (true, "db up".to_string()) }))
+        .shutdown_hook(Check::new("db", || async {
+            (false, "flush failed".to_string())
+        }))
+        .on_change(move |_, result| hooks_heard.lock().unwrap().push(result.output.clone()))
+        .build()
+        .unwrap();
+    health.run().await;
+    let endpoint = Endpoint::new(health.clone());
+    let request = http::Request::get("/healthcheck/events").body(()).unwrap();
+    let mut body = endpoint.events(&request).into_body();
+    health.finish_shutdown().await;
+    let mut text = String::new();
+    while let Some(chunk) = body.next().await {
+        text.push_str(std::str::from_utf8(&chunk.unwrap()).unwrap());
+    }
+    assert!(!text.contains("event: status"), "{text}");
+    assert!(
+        text.contains("data: {\"phase\":\"DOWN\"}"),
+        "a failed hook: {text}"
+    );
+    // The application's own listeners hear the hook, as before.
+    assert_eq!(*heard.lock().unwrap(), ["flush failed"]);
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_idle_stream_sends_a_heartbeat_comment_every_15_seconds() {
     use futures_util::StreamExt;

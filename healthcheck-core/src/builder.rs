@@ -288,6 +288,10 @@ impl Builder {
         let feed = Arc::new(crate::feed::Feed::default());
         #[cfg(feature = "status-page")]
         let changes = changes.watched_by(feed.clone());
+        // The shutdown hooks' listeners: the application's alone, so a hook named like a
+        // check never shows on the status page as that check.
+        #[cfg(feature = "status-page")]
+        let hook_listeners = (listeners.clone(), flapping_listeners.clone());
         #[cfg(feature = "status-page")]
         let (listeners, flapping_listeners) = {
             let (mut listeners, mut flapping_listeners) = (listeners, flapping_listeners);
@@ -306,10 +310,20 @@ impl Builder {
             max_output: self.max_output,
             changes: changes.clone(),
         });
+        #[cfg(feature = "status-page")]
+        let hook_context = Arc::new(RunContext {
+            states: context.states.clone(),
+            listeners: hook_listeners.0,
+            flapping_listeners: hook_listeners.1,
+            max_output: self.max_output,
+            changes: changes.clone(),
+        });
+        #[cfg(not(feature = "status-page"))]
+        let hook_context = Arc::clone(&context);
         let hostname = self.hostname.unwrap_or_else(system_hostname);
         Ok(HealthCheck::from_parts(Parts {
             shutdown: Shutdown {
-                hooks: slots::make(hooks, self.defaults, &context),
+                hooks: slots::make(hooks, self.defaults, &hook_context),
                 hook_results: OnceCell::new(),
                 drain_delay: self.drain_delay,
                 drain_on_interrupt: self.drain_on_interrupt,
