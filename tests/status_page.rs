@@ -18,6 +18,14 @@ fn url(addr: SocketAddr, path: &str) -> String {
     format!("http://{addr}{path}")
 }
 
+/// `health` served by axum, and a stream of its changes opened past its first lines.
+async fn follow(health: &HealthCheck) -> (SocketAddr, Sse) {
+    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
+    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
+    stream.block().await;
+    (addr, stream)
+}
+
 /// Runs `db` after switching it, so its change is told.
 async fn switch(health: &HealthCheck, failing: &AtomicBool, fail: bool) {
     failing.store(fail, std::sync::atomic::Ordering::SeqCst);
@@ -65,9 +73,7 @@ async fn last_event_id_resumes_after_that_event_and_a_gap_is_told_with_a_reset()
     let failing = Arc::new(AtomicBool::new(false));
     let health = support::registry([support::switched("db", &failing)]);
     health.run().await;
-    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
-    let mut first = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
-    first.block().await;
+    let (addr, mut first) = follow(&health).await;
     for fail in [true, false, true] {
         switch(&health, &failing, fail).await;
     }
@@ -135,9 +141,7 @@ async fn changes_of_concurrent_checks_arrive_once_each_in_order_with_consecutive
             .map(|(index, failing)| support::switched(&format!("c{index}"), failing)),
     );
     health.run().await;
-    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
-    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
-    stream.block().await;
+    let (_, mut stream) = follow(&health).await;
     let mut last_id = None;
     let mut status: std::collections::HashMap<String, String> = Default::default();
     for round in 0..ROUNDS {
@@ -184,9 +188,7 @@ async fn the_phase_is_told_when_a_failing_readiness_check_is_disabled_or_removed
         Check::new("cache", || async { (true, "fine".to_string()) }),
     ]);
     health.run().await;
-    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
-    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
-    stream.block().await;
+    let (_, mut stream) = follow(&health).await;
     // No run: the list of checks changing is enough.
     assert!(health.disable("db"));
     assert_eq!(stream.expect("phase").await.data["phase"], "UP");
@@ -390,9 +392,7 @@ async fn every_stream_ends_when_the_drain_ends_and_the_phase_says_how_long_it_ha
         .build()
         .unwrap();
     health.run().await;
-    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
-    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
-    stream.block().await;
+    let (addr, mut stream) = follow(&health).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let shutdown = tokio::spawn(health.shutdown_on(async move {
         let _ = stopped.await;
@@ -473,9 +473,7 @@ async fn names_messages_and_details_are_escaped_on_the_page_and_valid_json_in_ev
     let health = support::registry([Check::new("hostile", move || async move {
         (false, hostile.to_string())
     })]);
-    let addr = serve(Adapter::Axum, Endpoint::new(health.clone())).await;
-    let mut stream = Sse::open(&url(addr, "/healthcheck/events"), &[]).await;
-    stream.block().await;
+    let (addr, mut stream) = follow(&health).await;
     let page = support::http::get(addr, "/healthcheck/status").await;
     assert!(!page.body.contains(hostile));
     assert!(page.body.contains(

@@ -281,28 +281,23 @@ impl Builder {
         ));
         validation::ok_or_error(problems)?;
         let changes = Changes::default();
-        let (listeners, flapping_listeners) = (self.listeners, self.flapping_listeners);
-        // The events' feed hears changes as the application's listeners do, last, and
-        // the lifecycle's through `changes`.
+        // The events' feed hears the lifecycle's changes through `changes`.
         #[cfg(feature = "status-page")]
         let feed = Arc::new(crate::feed::Feed::default());
         #[cfg(feature = "status-page")]
         let changes = changes.watched_by(feed.clone());
-        // The shutdown hooks' listeners: the application's alone, so a hook named like a
-        // check never shows on the status page as that check.
+        // The shutdown hooks' listeners are the application's alone: a hook named like a
+        // check is never streamed as that check.
+        let hook_context = Arc::new(RunContext {
+            states: self.states.clone(),
+            listeners: self.listeners.clone(),
+            flapping_listeners: self.flapping_listeners.clone(),
+            max_output: self.max_output,
+            changes: changes.clone(),
+        });
+        let (listeners, flapping_listeners) = (self.listeners, self.flapping_listeners);
         #[cfg(feature = "status-page")]
-        let hook_listeners = (listeners.clone(), flapping_listeners.clone());
-        #[cfg(feature = "status-page")]
-        let (listeners, flapping_listeners) = {
-            let (mut listeners, mut flapping_listeners) = (listeners, flapping_listeners);
-            let told = Arc::clone(&feed);
-            listeners.push(Arc::new(move |from, result: &CheckResult| {
-                told.status(from, result)
-            }));
-            let told = Arc::clone(&feed);
-            flapping_listeners.push(Arc::new(move |result: &CheckResult| told.flapping(result)));
-            (listeners, flapping_listeners)
-        };
+        let (listeners, flapping_listeners) = heard_by(&feed, listeners, flapping_listeners);
         let context = Arc::new(RunContext {
             states: self.states,
             listeners,
@@ -310,16 +305,6 @@ impl Builder {
             max_output: self.max_output,
             changes: changes.clone(),
         });
-        #[cfg(feature = "status-page")]
-        let hook_context = Arc::new(RunContext {
-            states: context.states.clone(),
-            listeners: hook_listeners.0,
-            flapping_listeners: hook_listeners.1,
-            max_output: self.max_output,
-            changes: changes.clone(),
-        });
-        #[cfg(not(feature = "status-page"))]
-        let hook_context = Arc::clone(&context);
         let hostname = self.hostname.unwrap_or_else(system_hostname);
         Ok(HealthCheck::from_parts(Parts {
             shutdown: Shutdown {
@@ -407,6 +392,23 @@ impl std::fmt::Debug for Builder {
             .field("linked_checks", &self.linked_checks)
             .finish_non_exhaustive()
     }
+}
+
+/// `listeners` and `flapping_listeners` with the feed's last: it hears each change of the
+/// checks as the application's listeners do, after them.
+#[cfg(feature = "status-page")]
+fn heard_by(
+    feed: &Arc<crate::feed::Feed>,
+    mut listeners: Vec<Listener>,
+    mut flapping_listeners: Vec<FlappingListener>,
+) -> (Vec<Listener>, Vec<FlappingListener>) {
+    let told = Arc::clone(feed);
+    listeners.push(Arc::new(move |from, result: &CheckResult| {
+        told.status(from, result)
+    }));
+    let told = Arc::clone(feed);
+    flapping_listeners.push(Arc::new(move |result: &CheckResult| told.flapping(result)));
+    (listeners, flapping_listeners)
 }
 
 /// The kernel's hostname, as `gethostname(2)` gives it: on Linux, the UTS namespace's

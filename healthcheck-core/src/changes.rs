@@ -46,16 +46,17 @@ impl Changes {
     /// the drain over): wake every receiver. A report would differ too.
     pub(crate) fn changed(&self) {
         self.status_changed();
-        #[cfg(feature = "status-page")]
-        if let Some(watcher) = &self.watcher {
-            watcher.phase_may_have_changed();
-        }
+        self.phase_may_have_changed();
     }
 
     /// The list of checks changed (one added, removed, enabled or disabled): a report
     /// would differ, and the phase may (a failing readiness check gone).
     pub(crate) fn listed(&self) {
         self.moved();
+        self.phase_may_have_changed();
+    }
+
+    fn phase_may_have_changed(&self) {
         #[cfg(feature = "status-page")]
         if let Some(watcher) = &self.watcher {
             watcher.phase_may_have_changed();

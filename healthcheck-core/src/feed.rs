@@ -7,7 +7,6 @@
 //! by the endpoint's streams; it knows nothing of checks but what each event says.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -34,9 +33,8 @@ pub(crate) const KEPT: usize = 256;
 pub(crate) type PhaseSource =
     Box<dyn Fn(&BTreeSet<String>) -> Option<(Phase, Option<Duration>)> + Send + Sync>;
 
-/// One event, as the stream writes it.
+/// One event, as the stream writes it (its id is its place: ids are consecutive).
 struct Event {
-    id: u64,
     /// `id:`, `event:` and `data:` lines with the outputs, and the blank line.
     full: Arc<str>,
     /// The same with every output withheld; the same text when it shows none.
@@ -46,9 +44,8 @@ struct Event {
 /// The events and the readers' count.
 pub(crate) struct Feed {
     log: Mutex<Log>,
-    /// The id the next event will have; `u64::MAX` once the feed has ended. Readers wait
-    /// on it.
-    next: watch::Sender<u64>,
+    /// Wakes the readers on every event and at the end.
+    wake: watch::Sender<()>,
     /// The readiness checks whose last told status failed; held while the phase is
     /// weighed, so the last phase told is the newest. A change of status weighs the
     /// phase only when it changes this set: a run costs no look at every check.
@@ -88,7 +85,7 @@ impl Default for Feed {
                 last_phase: None,
                 ended: false,
             }),
-            next: watch::Sender::new(1),
+            wake: watch::Sender::new(()),
             failing_readiness: Mutex::new(BTreeSet::new()),
             phase_source: OnceLock::new(),
             readers: AtomicUsize::new(0),
@@ -99,8 +96,8 @@ impl Default for Feed {
 impl std::fmt::Debug for Feed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Feed")
-            .field("next", &*self.next.borrow())
-            .field("readers", &self.readers())
+            .field("last_id", &self.last_id())
+            .field("readers", &self.readers.load(Ordering::Acquire))
             .finish_non_exhaustive()
     }
 }
@@ -149,12 +146,8 @@ impl Feed {
         self.push("flapping", data, None);
     }
 
-    /// Tells the phase if it changed (or the drain began) since the last told.
-    pub(crate) fn recheck_phase(&self) {
-        self.weigh_phase(&self.failing());
-    }
-
-    /// [`recheck_phase`](Self::recheck_phase) with the set held.
+    /// Tells the phase if it changed (or the drain began) since the last told; `failing`
+    /// held, so the last told is the newest.
     fn weigh_phase(&self, failing: &BTreeSet<String>) {
         let Some((phase, drain_left)) = self.phase_source.get().and_then(|source| source(failing))
         else {
@@ -175,12 +168,6 @@ impl Feed {
         self.push("phase", data.to_string(), None);
     }
 
-    /// The drain is over: every stream ends once it has what was told before.
-    pub(crate) fn end(&self) {
-        self.lock().ended = true;
-        self.next.send_replace(u64::MAX);
-    }
-
     fn push(&self, kind: &str, full: String, withheld: Option<String>) {
         let mut log = self.lock();
         if log.ended {
@@ -195,10 +182,9 @@ impl Feed {
         if log.events.len() == KEPT {
             log.events.pop_front();
         }
-        log.events.push_back(Event { id, full, withheld });
+        log.events.push_back(Event { full, withheld });
         log.next_id = id + 1;
-        // Under the lock, so readers are woken in the order events are written.
-        self.next.send_replace(id + 1);
+        self.wake.send_replace(());
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
@@ -211,29 +197,24 @@ impl Feed {
     }
 
     /// A receiver that wakes on every new event and at the end.
-    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
-        self.next.subscribe()
+    pub(crate) fn subscribe(&self) -> watch::Receiver<()> {
+        self.wake.subscribe()
     }
 
     /// Writes the events after `cursor` (outputs withheld unless `details`) to `out`,
     /// stopping once it holds `max` bytes.
     pub(crate) fn read(&self, cursor: u64, details: bool, out: &mut String, max: usize) -> Read {
         let log = self.lock();
-        let Some(oldest) = log.events.front().map(|event| event.id) else {
-            return if log.ended {
-                Read::Ended
-            } else {
-                Read::Nothing
-            };
-        };
-        if cursor.saturating_add(1) < oldest {
+        // Ids are consecutive, the newest `next_id - 1`.
+        let oldest = log.next_id - log.events.len() as u64;
+        if !log.events.is_empty() && cursor.saturating_add(1) < oldest {
             return Read::Behind(oldest);
         }
-        // Ids are consecutive: the reader's next event is at this offset.
-        let skip = usize::try_from(cursor.saturating_add(1) - oldest).unwrap_or(usize::MAX);
-        let mut last = None;
+        let skip =
+            usize::try_from(cursor.saturating_add(1).saturating_sub(oldest)).unwrap_or(usize::MAX);
+        let mut sent = 0;
         for event in log.events.iter().skip(skip) {
-            if last.is_some() && out.len() >= max {
+            if sent > 0 && out.len() >= max {
                 break;
             }
             out.push_str(if details {
@@ -241,12 +222,13 @@ impl Feed {
             } else {
                 &event.withheld
             });
-            last = Some(event.id);
+            sent += 1;
         }
-        match last {
-            Some(id) => Read::Events(id),
-            None if log.ended => Read::Ended,
-            None => Read::Nothing,
+        match sent {
+            0 if log.ended => Read::Ended,
+            0 => Read::Nothing,
+            // The last sent: the next after the cursor, and the rest of those sent.
+            sent => Read::Events(cursor.saturating_add(sent)),
         }
     }
 
@@ -263,20 +245,17 @@ impl Feed {
     pub(crate) fn leave(&self) {
         self.readers.fetch_sub(1, Ordering::AcqRel);
     }
-
-    /// The open streams.
-    pub(crate) fn readers(&self) -> usize {
-        self.readers.load(Ordering::Acquire)
-    }
 }
 
 impl PhaseWatcher for Feed {
     fn phase_may_have_changed(&self) {
-        self.recheck_phase();
+        self.weigh_phase(&self.failing());
     }
 
+    /// Every stream ends once it has what was told before.
     fn drained(&self) {
-        self.end();
+        self.lock().ended = true;
+        self.wake.send_replace(());
     }
 }
 
@@ -288,6 +267,10 @@ fn status_data(
     output: &str,
     details: Option<&serde_json::Map<String, serde_json::Value>>,
 ) -> String {
+    /// `value` as serde_json writes a float (the same digits as the other formats).
+    fn number(data: &mut Vec<u8>, value: f64) {
+        data.extend_from_slice(zmij::Buffer::new().format_finite(value).as_bytes());
+    }
     /// `text` as a JSON string.
     fn string(data: &mut Vec<u8>, text: &str) {
         // Writing a string to a vector cannot fail.
@@ -310,23 +293,20 @@ fn status_data(
         from.as_str()
     );
     string(&mut data, output);
+    let _ = write!(data, ",\"passed\":{},\"response_time\":", result.passed);
+    number(&mut data, result.response_time.as_secs_f64());
+    data.extend_from_slice(b",\"state_change_percent\":");
+    number(&mut data, result.state_change_percent);
     let _ = write!(
         data,
-        ",\"passed\":{},\"response_time\":{},\"state_change_percent\":{},\"status\":\"{}\",\"timestamp\":{}}}",
-        result.passed,
-        result.response_time.as_secs_f64(),
-        result.state_change_percent,
-        result.status.as_str(),
-        seconds_since_epoch(result.timestamp),
+        ",\"status\":\"{}\",\"timestamp\":",
+        result.status.as_str()
     );
+    number(&mut data, seconds_since_epoch(result.timestamp));
+    data.push(b'}');
     // JSON text of valid strings is valid UTF-8.
     String::from_utf8(data)
         .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-}
-
-/// An SSE comment: the heartbeat, or a note.
-pub(crate) fn comment(out: &mut String, text: &str) {
-    let _ = write!(out, ": {text}\n\n");
 }
 
 #[cfg(test)]
@@ -373,13 +353,20 @@ mod tests {
         );
         result.state_change_percent = 37.5;
         result.response_time = Duration::from_micros(1234);
-        let data: serde_json::Value = serde_json::from_str(&status_data(
+        // A time serde_json's parser (not exact without `float_roundtrip`) reads back as
+        // another float: the timestamp is read from the text exactly, apart.
+        result.timestamp = std::time::UNIX_EPOCH + Duration::from_nanos(1_796_586_316_344_803_300);
+        let text = status_data(
             HealthStatus::Fail,
             &result,
             &result.output,
             Some(&result.details),
-        ))
-        .unwrap();
+        );
+        let timestamp = text.rsplit_once("\"timestamp\":").unwrap().1;
+        let timestamp: f64 = timestamp.trim_end_matches('}').parse().unwrap();
+        assert_eq!(timestamp, seconds_since_epoch(result.timestamp));
+        let mut data: serde_json::Value = serde_json::from_str(&text).unwrap();
+        data.as_object_mut().unwrap().remove("timestamp");
         assert_eq!(
             data,
             json!({
@@ -392,7 +379,6 @@ mod tests {
                 "response_time": 0.001234,
                 "state_change_percent": 37.5,
                 "status": "warn",
-                "timestamp": seconds_since_epoch(result.timestamp),
             })
         );
         let withheld: serde_json::Value =
@@ -427,12 +413,11 @@ mod tests {
     fn an_ended_feed_takes_no_event_and_says_so_once_read() {
         let feed = Feed::default();
         feed.flapping(&result("db", HealthStatus::Fail, "x"));
-        feed.end();
+        feed.drained();
         feed.flapping(&result("db", HealthStatus::Fail, "x"));
         let mut out = String::new();
         assert_eq!(feed.read(0, true, &mut out, 1 << 20), Read::Events(1));
         assert_eq!(feed.read(1, true, &mut out, 1 << 20), Read::Ended);
-        assert_eq!(*feed.subscribe().borrow(), u64::MAX);
     }
 
     #[test]
@@ -441,10 +426,10 @@ mod tests {
         let phase = Arc::new(Mutex::new((Phase::Up, None)));
         let source = Arc::clone(&phase);
         feed.set_phase_source(Box::new(move |_| Some(*source.lock().unwrap())));
-        feed.recheck_phase();
-        feed.recheck_phase();
+        feed.phase_may_have_changed();
+        feed.phase_may_have_changed();
         *phase.lock().unwrap() = (Phase::Stopping, Some(Duration::from_secs(5)));
-        feed.recheck_phase();
+        feed.phase_may_have_changed();
         let mut out = String::new();
         assert_eq!(feed.read(0, false, &mut out, 1 << 20), Read::Events(2));
         assert!(out.contains("data: {\"phase\":\"UP\"}"), "{out}");
@@ -462,6 +447,6 @@ mod tests {
         assert!(!feed.join(2));
         feed.leave();
         assert!(feed.join(2));
-        assert_eq!(feed.readers(), 2);
+        assert_eq!(feed.readers.load(Ordering::Acquire), 2);
     }
 }

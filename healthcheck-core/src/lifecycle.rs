@@ -153,7 +153,7 @@ impl Lifecycle {
         let end = if hooks_passed { STOPPED } else { HOOK_FAILED };
         self.shutdown.store(end, Ordering::Release);
         self.changes.changed();
-        self.end_events();
+        self.changes.drained();
     }
 
     /// The drain is over: the server is about to stop accepting and finish.
@@ -161,11 +161,7 @@ impl Lifecycle {
         if !self.drained.swap(true, Ordering::AcqRel) {
             self.changes.changed();
         }
-        self.end_events();
-    }
-
-    /// Long-lived answers end: the server is closing (its graceful shutdown waits for them).
-    fn end_events(&self) {
+        // Long-lived answers end: the server is closing (its graceful shutdown waits).
         self.changes.drained();
     }
 

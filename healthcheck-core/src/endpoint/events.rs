@@ -18,8 +18,8 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::config::Config;
-use super::respond;
-use crate::feed::{self, Feed, KEPT, Read};
+use super::{plan, respond};
+use crate::feed::{Feed, KEPT, Read};
 use crate::request::{self, Rejection, Route};
 
 /// How often an idle stream sends a comment, so proxies and browsers keep it open.
@@ -150,12 +150,7 @@ fn open(
             format!("the stream of changes is at {}/events", config.base),
         ));
     }
-    if method != Method::GET && method != Method::HEAD {
-        return Err(Rejection::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("method {method} is not allowed; use GET or HEAD"),
-        ));
-    }
+    plan::allowed(method)?;
     let after = resume_from(uri.query(), headers)?;
     let feed = config.health.feed();
     let mut response = Response::new(Events::once(String::new()));
@@ -267,7 +262,7 @@ struct Reader {
     /// The id the reader asked to resume after, which this server never wrote.
     unknown: Option<u64>,
     details: bool,
-    changes: watch::Receiver<u64>,
+    changes: watch::Receiver<()>,
     heartbeat: Instant,
     opened: bool,
     done: bool,
@@ -282,10 +277,10 @@ impl Reader {
             self.opened = true;
             // How soon a browser reconnects, and a first line so the stream is open at once.
             out.push_str("retry: 2000\n");
-            feed::comment(&mut out, "healthcheck events");
+            out.push_str(": healthcheck events\n\n");
             if let Some(id) = self.unknown {
                 let next = self.cursor + 1;
-                final_event(
+                notice(
                     &mut out,
                     "reset",
                     "unknown",
@@ -315,7 +310,7 @@ impl Reader {
                     self.resuming = false;
                     let missed = self.cursor;
                     self.cursor = oldest - 1;
-                    final_event(
+                    notice(
                         &mut out,
                         "reset",
                         "gap",
@@ -328,7 +323,7 @@ impl Reader {
                 }
                 Read::Behind(oldest) => {
                     self.done = true;
-                    final_event(
+                    notice(
                         &mut out,
                         "end",
                         "behind",
@@ -349,15 +344,16 @@ impl Reader {
             self.resuming = false;
             tokio::select! {
                 changed = self.changes.changed() => {
+                    // The sender is the feed's, which this reader holds: it cannot close,
+                    // but a closed one would end the stream rather than spin.
                     if changed.is_err() {
-                        // The registry is gone.
                         self.done = true;
                         return None;
                     }
                 }
                 () = tokio::time::sleep_until(self.heartbeat) => {
                     self.heartbeat = Instant::now() + HEARTBEAT;
-                    feed::comment(&mut out, "heartbeat");
+                    out.push_str(": heartbeat\n\n");
                     return Some(out);
                 }
             }
@@ -365,9 +361,9 @@ impl Reader {
     }
 }
 
-/// A `reset` or `end` event: why, what happened, and the oldest id the stream can
-/// give.
-fn final_event(out: &mut String, kind: &str, reason: &str, error: &str, oldest: u64) {
+/// A `reset` or `end` event (told by the stream, not kept in the feed): why, what
+/// happened, and the oldest id the stream can give.
+fn notice(out: &mut String, kind: &str, reason: &str, error: &str, oldest: u64) {
     let data = serde_json::json!({ "reason": reason, "error": error, "oldest_id": oldest });
     out.push_str(&format!("event: {kind}\ndata: {data}\n\n"));
 }

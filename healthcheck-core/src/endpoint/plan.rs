@@ -107,12 +107,7 @@ fn action(
     details: bool,
 ) -> Result<Action, Rejection> {
     let route = request::route(&config.base, uri.path())?;
-    if method != Method::GET && method != Method::HEAD {
-        return Err(Rejection::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("method {method} is not allowed; use GET or HEAD"),
-        ));
-    }
+    allowed(method)?;
     let query = request::query(uri.query())?;
     let probe = match route {
         Route::Services => return Ok(Action::Services(query.tags)),
@@ -150,6 +145,17 @@ fn action(
         format,
         cache,
     }))
+}
+
+/// GET and HEAD, else a 405 naming them.
+pub(crate) fn allowed(method: &Method) -> Result<(), Rejection> {
+    if method == Method::GET || method == Method::HEAD {
+        return Ok(());
+    }
+    Err(Rejection::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("method {method} is not allowed; use GET or HEAD"),
+    ))
 }
 
 /// `{base}/status` and `{base}/events`: the page (it takes no query), and a pointer to

@@ -16,6 +16,7 @@ use crate::human_time::seconds_since_epoch;
 use crate::kind::Kind;
 use crate::registration::Location;
 use crate::registry::{Ran, Unknown};
+use crate::report::Report;
 use crate::request::Rejection;
 use crate::selection::Selection;
 
@@ -56,9 +57,7 @@ pub(crate) fn report(
         }
     };
     if !details {
-        for result in &mut report.results {
-            *result = Arc::new(result.withheld());
-        }
+        withhold(&mut report);
     }
     let format = config.format(format);
     let response = format.render(&report, rendering);
@@ -72,6 +71,13 @@ pub(crate) fn report(
         answers::keep(key, made, format.reuse(), &response);
     }
     response
+}
+
+/// Every output and detail of `report` withheld, for a caller who may not see them.
+fn withhold(report: &mut Report) {
+    for result in &mut report.results {
+        *result = Arc::new(result.withheld());
+    }
 }
 
 /// A 404 for an unknown group or tag; the known ones are listed only to callers who may
@@ -236,9 +242,7 @@ pub(crate) fn page(
     use crate::format::page;
     let mut report = ran.report;
     if !details {
-        for result in &mut report.results {
-            *result = Arc::new(result.withheld());
-        }
+        withhold(&mut report);
     }
     let health = &config.health;
     let histories: Vec<_> = report
